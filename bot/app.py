@@ -1,0 +1,108 @@
+"""The composition root: builds the database, knowledge, router, processor, relay and
+channels from settings, and starts and stops them together. Nothing imports this module
+except the CLI and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.channels.base import Channel
+from bot.channels.webchat import WebChat
+from bot.communes import sync_communes
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.delivery import Sender
+from bot.knowledge_base import KnowledgeRegistry
+from bot.outbox import Relay
+from bot.processing import CommuneDirectory, Processor
+from handlers import build_router
+from knowledge.models import Catalogue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    communes: CommuneDirectory
+    knowledge: KnowledgeRegistry
+    processor: Processor
+    relay: Relay
+    channels: dict[str, Channel]
+    senders: dict[str, Sender] = field(default_factory=dict)
+    background: list[Any] = field(default_factory=list)
+
+    @property
+    def default_commune_slug(self) -> str:
+        return self.settings.commune_slug
+
+    async def start(self, *, workers: bool = True) -> None:
+        """Migrate, seed communes, warm the knowledge base, start workers and relay."""
+        await upgrade(self.db)
+        async with self.db.transaction() as session:
+            await sync_communes(session, self.settings.communes())
+        await self.communes.refresh()
+        for commune in self.communes.all():
+            await self.knowledge.for_commune(commune)
+        if workers:
+            await self.processor.start()
+            import asyncio
+
+            self.background.append(asyncio.create_task(self.relay.run()))
+
+    async def stop(self) -> None:
+        self.relay.stop()
+        for task in self.background:
+            try:
+                await task
+            except Exception:  # pragma: no cover - shutdown must go on
+                log.exception("background task failed during shutdown")
+        await self.processor.stop()
+        await self.db.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    base_catalogue: Catalogue | None = None,
+    extra_channels: Mapping[str, Channel] | None = None,
+    senders: Mapping[str, Sender] | None = None,
+) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(settings)
+    db = Database(settings.resolved_database_url)
+    communes = CommuneDirectory(db)
+    knowledge = KnowledgeRegistry(db, base_catalogue=base_catalogue)
+    channels: dict[str, Channel] = {WebChat.name: WebChat()}
+    channels.update(extra_channels or {})
+    relay = Relay(db, senders or {})
+    processor = Processor(
+        db=db,
+        router=build_router(),
+        knowledge=knowledge,
+        communes=communes,
+        parsers={name: ch.parse for name, ch in channels.items()},
+        on_outbox=relay.wake,
+    )
+    return Runtime(settings, db, communes, knowledge, processor, relay, channels, dict(senders or {}))
+
+
+def ensure_secret_key(settings: Settings) -> None:
+    """Use MOTCUA_SECRET_KEY, else a key generated once and kept in the data directory."""
+    if settings.secret_key is not None:
+        return
+    from pydantic import SecretStr
+
+    path: Path = settings.data_dir / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    settings.secret_key = SecretStr(path.read_text(encoding="utf-8").strip())

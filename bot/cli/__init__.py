@@ -1,0 +1,54 @@
+"""``motcua``: the command line. Each command group lives in its own module with a
+``register(subparsers)`` function; this module only assembles them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+GROUPS = (
+    "bot.cli.serve",
+    "bot.cli.ask",
+    "bot.cli.catalogue",
+    "bot.cli.bench",
+    "bot.cli.db",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="motcua",
+        description="One-stop-shop assistant for Vietnamese communes.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in GROUPS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(args, "log_level", None) or logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.func(args)
+    except CommandError as exc:
+        print(f"motcua: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""``motcua serve``: the web chat, health checks and channel webhooks in one process."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from aiohttp import web
+
+from bot.app import build_runtime
+from bot.config import Settings
+from bot.web import create_app
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="run the bot: web chat at /, webhooks, health checks")
+    p.add_argument("--host", help="address to listen on (default MOTCUA_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default MOTCUA_PORT or 8080)")
+    p.set_defaults(func=run, log_level=logging.INFO)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    host = args.host or settings.host
+    port = args.port or settings.port
+    runtime = build_runtime(settings)
+    app = create_app(runtime)
+    print(f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})", flush=True)
+    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    return 0

@@ -1,0 +1,38 @@
+"""Bring a database to the latest schema with Alembic, from code.
+
+On PostgreSQL several instances may start together: a transaction-level advisory lock
+makes them upgrade one after another instead of racing on the same DDL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from bot.db.engine import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCK_ID = 0x6D6F7463  # "motc"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    async with db.engine.begin() as conn:
+        if not db.is_sqlite:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        await conn.run_sync(_upgrade, revision)
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)

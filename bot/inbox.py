@@ -1,0 +1,69 @@
+"""The inbox: raw updates stored before a webhook answers 200.
+
+A platform retries a delivery it thinks failed; the unique (commune, channel, update_key)
+turns the retry into a no-op. Storing first and processing after means nothing that was
+acknowledged can be lost: rows still ``pending`` after a crash are processed at start-up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import utcnow
+from bot.db.models import InboxItem
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+async def store(
+    session: AsyncSession,
+    commune_id: int,
+    channel: str,
+    update_key: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+) -> int | None:
+    """Insert the update; return its id, or None when it was already stored (a retry)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxItem)
+        .values(
+            commune_id=commune_id,
+            channel=channel,
+            update_key=update_key,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            received_at=now or utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(InboxItem.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def find(session: AsyncSession, commune_id: int, channel: str, update_key: str) -> InboxItem | None:
+    return (
+        await session.execute(
+            select(InboxItem).where(
+                InboxItem.commune_id == commune_id,
+                InboxItem.channel == channel,
+                InboxItem.update_key == update_key,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def pending_ids(session: AsyncSession, limit: int = 1000) -> list[int]:
+    """Accepted but unprocessed updates, oldest first (crash recovery)."""
+    result = await session.execute(
+        select(InboxItem.id).where(InboxItem.status == PENDING).order_by(InboxItem.id).limit(limit)
+    )
+    return list(result.scalars())

@@ -1,0 +1,106 @@
+"""Each commune's effective catalogue and the matcher built over it.
+
+The effective catalogue is the shipped one, merged with the commune's imported and
+edited entries from the database, minus the procedures the commune switched off.
+Building a matcher costs a fraction of a second, so it is cached per commune and rebuilt
+only when the commune's entries change (checked at most every few seconds, so an import
+run from the CLI reaches a running server without a restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.communes import CommuneProfile
+from bot.db.engine import Database
+from bot.db.models import CatalogueEntry, Commune
+from knowledge.catalogue import shipped_catalogue
+from knowledge.merge import merge
+from knowledge.models import Catalogue, Procedure
+from knowledge.search import Matcher, Synonyms, load_synonyms
+
+CHECK_EVERY = 5.0  # seconds between checks for catalogue changes
+
+
+@dataclass(frozen=True)
+class CommuneKnowledge:
+    catalogue: Catalogue
+    matcher: Matcher
+    version: str
+
+
+async def catalogue_version(session: AsyncSession, commune_id: int) -> str:
+    count, latest = (
+        await session.execute(
+            select(func.count(CatalogueEntry.id), func.max(CatalogueEntry.updated_at)).where(
+                CatalogueEntry.commune_id == commune_id
+            )
+        )
+    ).one()
+    settings = (await session.execute(select(Commune.settings).where(Commune.id == commune_id))).scalar_one()
+    disabled = ",".join(sorted((settings or {}).get("disabled_procedures", ())))
+    return f"{count}:{latest}:{disabled}"
+
+
+async def effective_catalogue(
+    session: AsyncSession, commune: CommuneProfile, base: Catalogue | None = None
+) -> Catalogue:
+    """Shipped catalogue + the commune's entries (in the order they were saved) - disabled."""
+    base = base if base is not None else shipped_catalogue()
+    rows = (
+        await session.execute(
+            select(CatalogueEntry).where(CatalogueEntry.commune_id == commune.id).order_by(CatalogueEntry.id)
+        )
+    ).scalars()
+    incoming = [Procedure.model_validate(row.data) for row in rows]
+    catalogue = merge(base, incoming).catalogue if incoming else base.copy()
+    settings = (await session.execute(select(Commune.settings).where(Commune.id == commune.id))).scalar_one()
+    for code in (settings or {}).get("disabled_procedures", ()):
+        catalogue.remove(code)
+    return catalogue
+
+
+class KnowledgeRegistry:
+    def __init__(
+        self, db: Database, synonyms: Synonyms | None = None, base_catalogue: Catalogue | None = None
+    ) -> None:
+        self.db = db
+        self.synonyms = synonyms or load_synonyms()
+        self.base_catalogue = base_catalogue  # None: the shipped catalogue
+        self._cache: dict[int, tuple[CommuneKnowledge, float]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def for_commune(self, commune: CommuneProfile) -> CommuneKnowledge:
+        cached = self._cache.get(commune.id)
+        if cached and time.monotonic() - cached[1] < CHECK_EVERY:
+            return cached[0]
+        lock = self._locks.setdefault(commune.id, asyncio.Lock())
+        async with lock:
+            cached = self._cache.get(commune.id)
+            if cached and time.monotonic() - cached[1] < CHECK_EVERY:
+                return cached[0]
+            async with self.db.read() as session:
+                version = await catalogue_version(session, commune.id)
+                if cached and cached[0].version == version:
+                    self._cache[commune.id] = (cached[0], time.monotonic())
+                    return cached[0]
+                catalogue = await effective_catalogue(session, commune, self.base_catalogue)
+            # Index building is CPU work: keep the event loop responsive meanwhile.
+            matcher = await asyncio.to_thread(Matcher, catalogue, self.synonyms)
+            knowledge = CommuneKnowledge(catalogue, matcher, version)
+            self._cache[commune.id] = (knowledge, time.monotonic())
+            return knowledge
+
+    def loaded(self, commune_id: int) -> bool:
+        return commune_id in self._cache
+
+    def invalidate(self, commune_id: int | None = None) -> None:
+        if commune_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(commune_id, None)

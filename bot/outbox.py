@@ -1,0 +1,298 @@
+"""The outbox: every message the bot sends is first a row here, then the relay sends it.
+
+Writing replies in the same transaction as the conversation state means a crash can
+never lose an answer or send one for a step that was rolled back. The relay sends rows
+in order per chat, honours ``retry_after``, retries transient failures with backoff,
+dead-letters what keeps failing, and marks people who blocked the bot as unreachable.
+Pull channels (the web chat) have no sender: their rows wait until the page fetches them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.base import utcnow
+from bot.db.engine import Database
+from bot.db.models import ChannelUser, Commune, OutboxItem
+from bot.delivery import (
+    DeliveryError,
+    RecipientUnreachable,
+    RetryAfter,
+    Sender,
+    TransientError,
+    Undeliverable,
+)
+from bot.types import Reply
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, DEAD, UNDELIVERABLE = "pending", "sending", "sent", "dead", "undeliverable"
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)  # a row claimed by a process that died is retried after this
+
+
+def backoff(attempt: int) -> timedelta:
+    """2, 4, 8 ... seconds, capped at 10 minutes."""
+    return timedelta(seconds=min(600, 2**attempt))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One message to enqueue."""
+
+    channel: str
+    chat_id: str
+    reply: Reply
+    user_id: str | None = None
+    kind: str = "reply"
+
+
+def enqueue(
+    session: AsyncSession,
+    commune_id: int,
+    envelopes: Iterable[Envelope],
+    *,
+    inbox_id: int | None = None,
+    now: datetime | None = None,
+    first_seq: int = 0,
+) -> list[OutboxItem]:
+    """Add messages to the outbox inside the caller's transaction."""
+    now = now or utcnow()
+    rows = [
+        OutboxItem(
+            commune_id=commune_id,
+            channel=e.channel,
+            chat_id=e.chat_id,
+            user_id=e.user_id,
+            kind=e.kind,
+            reply=e.reply.to_json(),
+            inbox_id=inbox_id,
+            seq=first_seq + i,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for i, e in enumerate(envelopes)
+    ]
+    session.add_all(rows)
+    return rows
+
+
+async def take_for_pull(db: Database, channel: str, chat_id: str, limit: int = 50) -> list[Reply]:
+    """Hand pending messages of a pull channel (web chat) to its client, oldest first."""
+    async with db.transaction() as session:
+        rows = (
+            await session.execute(
+                select(OutboxItem)
+                .where(
+                    OutboxItem.channel == channel,
+                    OutboxItem.chat_id == chat_id,
+                    OutboxItem.status == PENDING,
+                )
+                .order_by(OutboxItem.id)
+                .limit(limit)
+            )
+        ).scalars().all()
+        now = utcnow()
+        for row in rows:
+            row.status, row.sent_at, row.attempts = SENT, now, row.attempts + 1
+        return [Reply.from_json(r.reply) for r in rows]
+
+
+class Relay:
+    """Sends due outbox rows through the registered senders.
+
+    One relay per process. Rows are claimed with a lease (and ``SKIP LOCKED`` on
+    PostgreSQL) so several instances can run relays without sending a row twice.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, Sender],
+        *,
+        batch: int = 200,
+        max_attempts: int = MAX_ATTEMPTS,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.senders = dict(senders)
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._slugs: dict[int, str] = {}
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self, idle: float = 1.0) -> None:
+        """Send until stopped; sleeps until woken or ``idle`` seconds pass."""
+        while not self._stopping:
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("outbox relay pass failed")
+                sent = 0
+            if sent == 0 and not self._stopping:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                except TimeoutError:
+                    pass
+
+    async def run_once(self) -> int:
+        """Claim and send one batch of due rows. Returns how many rows were handled."""
+        rows = await self._claim()
+        if not rows:
+            return 0
+        by_chat: dict[tuple[str, str], list[OutboxItem]] = defaultdict(list)
+        for row in rows:
+            by_chat[(row.channel, row.chat_id)].append(row)
+        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        return len(rows)
+
+    async def _claim(self) -> list[OutboxItem]:
+        now = self.clock()
+        channels = list(self.senders)
+        if not channels:
+            return []
+        async with self.db.transaction() as session:
+            # A chat whose earlier message is still waiting (retry_after, backoff) must not
+            # overtake it: only the oldest due-or-waiting row of each chat is eligible.
+            query = (
+                select(OutboxItem)
+                .where(
+                    OutboxItem.channel.in_(channels),
+                    OutboxItem.status.in_((PENDING, SENDING)),
+                    OutboxItem.next_attempt_at <= now,
+                )
+                .order_by(OutboxItem.id)
+                .limit(self.batch)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.execute(query)).scalars())
+            if rows:
+                blocked = await self._chats_with_earlier_waiting(session, rows)
+                rows = [r for r in rows if (r.channel, r.chat_id, r.id) not in blocked]
+            for row in rows:
+                row.status = SENDING
+                row.next_attempt_at = now + LEASE
+            await self._load_slugs(session, {r.commune_id for r in rows})
+        return rows
+
+    async def _chats_with_earlier_waiting(
+        self, session: AsyncSession, rows: Sequence[OutboxItem]
+    ) -> set[tuple[str, str, int]]:
+        """Rows that must wait because an older row of the same chat is still waiting."""
+        chat_ids = {r.chat_id for r in rows}
+        waiting = (
+            await session.execute(
+                select(OutboxItem.channel, OutboxItem.chat_id, func.min(OutboxItem.id))
+                .where(
+                    OutboxItem.chat_id.in_(chat_ids),
+                    OutboxItem.status.in_((PENDING, SENDING)),
+                    OutboxItem.next_attempt_at > self.clock(),
+                )
+                .group_by(OutboxItem.channel, OutboxItem.chat_id)
+            )
+        ).all()
+        earliest = {(channel, chat_id): first for channel, chat_id, first in waiting}
+        return {
+            (r.channel, r.chat_id, r.id)
+            for r in rows
+            if earliest.get((r.channel, r.chat_id), r.id + 1) < r.id
+        }
+
+    async def _load_slugs(self, session: AsyncSession, commune_ids: set[int]) -> None:
+        missing = commune_ids - set(self._slugs)
+        if missing:
+            result = await session.execute(select(Commune.id, Commune.slug).where(Commune.id.in_(missing)))
+            self._slugs.update({cid: slug for cid, slug in result.all()})
+
+    async def _send_chat(self, rows: list[OutboxItem]) -> None:
+        for index, row in enumerate(rows):
+            outcome = await self._send_one(row)
+            if outcome is not None:
+                # Keep the chat's order: push the rest back behind the failed one.
+                await self._postpone(rows[index + 1 :], outcome)
+                return
+
+    async def _send_one(self, row: OutboxItem) -> datetime | None:
+        """Send one row and record the result. Returns the retry time if it must wait."""
+        sender = self.senders[row.channel]
+        now = self.clock()
+        try:
+            await sender.send(self._slugs[row.commune_id], row.chat_id, Reply.from_json(row.reply))
+        except RetryAfter as exc:
+            when = now + timedelta(seconds=exc.seconds)
+            await self._update(row, status=PENDING, next_attempt_at=when, last_error=str(exc))
+            return when
+        except RecipientUnreachable as exc:
+            await self._update(row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1)
+            await self._mark_unreachable(row, str(exc))
+            return None
+        except Undeliverable as exc:
+            await self._update(row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1)
+            return None
+        except (TransientError, DeliveryError, OSError, TimeoutError) as exc:
+            return await self._retry_or_bury(row, exc, now)
+        except Exception as exc:
+            log.exception("sender %s failed on outbox row %s", row.channel, row.id)
+            return await self._retry_or_bury(row, exc, now)
+        await self._update(row, status=SENT, sent_at=self.clock(), attempts=row.attempts + 1, last_error=None)
+        return None
+
+    async def _retry_or_bury(self, row: OutboxItem, exc: BaseException, now: datetime) -> datetime | None:
+        attempts = row.attempts + 1
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        if attempts >= self.max_attempts:
+            log.warning("outbox row %s dead after %s attempts: %s", row.id, attempts, reason)
+            await self._update(row, status=DEAD, attempts=attempts, last_error=reason)
+            return None
+        when = now + backoff(attempts)
+        await self._update(row, status=PENDING, attempts=attempts, next_attempt_at=when, last_error=reason)
+        return when
+
+    async def _postpone(self, rows: Sequence[OutboxItem], when: datetime) -> None:
+        if not rows:
+            return
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_([r.id for r in rows]))
+                .values(status=PENDING, next_attempt_at=when)
+            )
+
+    async def _update(self, row: OutboxItem, **values: object) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(update(OutboxItem).where(OutboxItem.id == row.id).values(**values))
+        for key, value in values.items():
+            setattr(row, key, value)
+
+    async def _mark_unreachable(self, row: OutboxItem, reason: str) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(ChannelUser)
+                .where(
+                    ChannelUser.commune_id == row.commune_id,
+                    ChannelUser.channel == row.channel,
+                    ChannelUser.chat_id == row.chat_id,
+                )
+                .values(unreachable_at=self.clock(), unreachable_reason=reason[:500])
+            )

@@ -1,0 +1,32 @@
+"""Entry points for feedback (phản ánh) and rating (đánh giá) from the menu, commands
+and detected intents. The complaints and surveys features take these over."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.router import Router, any_of, command, payload
+from bot.types import Button, Incoming, Reply
+from handlers import menu, texts
+
+router = Router("feedback")
+
+
+async def start_feedback(ctx: Context, msg: Incoming) -> Reply:
+    return Reply(
+        texts.FEEDBACK_BY_PHONE.format(contact=menu.contact_lines(ctx)),
+        (Button(texts.BTN_MENU, menu.MENU),),
+    )
+
+
+async def start_rating(ctx: Context, msg: Incoming) -> Reply:
+    return Reply(texts.RATE_AT_COUNTER, (Button(texts.BTN_MENU, menu.MENU),))
+
+
+@router.route(any_of(command("phananh"), payload(menu.FEEDBACK)), "feedback")
+async def feedback_entry(ctx: Context, msg: Incoming) -> Reply:
+    return await start_feedback(ctx, msg)
+
+
+@router.route(any_of(command("danhgia"), payload(menu.RATE)), "rating")
+async def rating_entry(ctx: Context, msg: Incoming) -> Reply:
+    return await start_rating(ctx, msg)

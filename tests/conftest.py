@@ -1,0 +1,110 @@
+"""Shared fixtures: the database on every backend, a runtime, and the shared data path.
+
+Database tests run on SQLite and on a real PostgreSQL server started for the session.
+Where PostgreSQL cannot start, its tests are skipped locally but fail in CI (CI=true),
+so a green CI always means both backends passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.config import Settings, async_url
+from tests import pg_server
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+
+SHARED = Path(os.environ.get("MOTCUA_SHARED_DIR", "/work/shared"))
+BACKENDS = ("sqlite", "postgresql")
+
+
+def shared_file(relative: str) -> Path:
+    """A file of the shared portal data or evaluation set; skips the test when absent."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path}")
+    return path
+
+
+def _require_postgres() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("MOTCUA_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    configured = os.environ.get("MOTCUA_TEST_DATABASE_URL")
+    if configured:
+        yield async_url(configured)
+        return
+    try:
+        server = pg_server.start()
+    except pg_server.PostgresUnavailable as exc:
+        if _require_postgres():
+            pytest.fail(f"PostgreSQL is required in CI but could not start: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+async def _truncate_all(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            tables = (
+                await conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+                )
+            ).scalars().all()
+            if tables:
+                names = ", ".join(f'"{t}"' for t in tables)
+                await conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean database on each backend (the test runs once per backend)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'motcua.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    asyncio.run(_truncate_all(url))
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for key in list(os.environ):
+        if key.startswith("MOTCUA_") and key not in ("MOTCUA_SHARED_DIR", "MOTCUA_TEST_DATABASE_URL"):
+            monkeypatch.delenv(key)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        commune_name="Xã An Bình",
+        commune_address="Số 1 đường Trần Phú, xã An Bình",
+        commune_phone="0203 3888 123",
+        commune_province="Tỉnh Lạng Sơn",
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    from bot.app import build_runtime
+
+    rt = build_runtime(settings)
+    await rt.start(workers=False)
+    try:
+        yield rt
+    finally:
+        await rt.stop()
