@@ -5,27 +5,35 @@ except the CLI and tests.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.channels.base import Channel
 from bot.channels.webchat import WebChat
-from bot.communes import sync_communes
+from bot.communes import CommuneDirectory, sync_communes
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.delivery import Sender
+from bot.jobs import Jobs
 from bot.knowledge_base import KnowledgeRegistry
+from bot.media import MediaFetcher
 from bot.outbox import Relay
-from bot.processing import CommuneDirectory, Processor
+from bot.plugins import Plugin
+from bot.processing import Processor
 from handlers import build_router
 from knowledge.models import Catalogue
 
 log = logging.getLogger(__name__)
+
+# Feature modules with a ``plugin(settings)`` factory, in start-up order.
+PLUGIN_MODULES: tuple[str, ...] = ()
 
 
 @dataclass
@@ -37,8 +45,10 @@ class Runtime:
     processor: Processor
     relay: Relay
     channels: dict[str, Channel]
-    senders: dict[str, Sender] = field(default_factory=dict)
-    background: list[Any] = field(default_factory=list)
+    plugins: list[Plugin] = field(default_factory=list)
+    media: dict[str, MediaFetcher] = field(default_factory=dict)  # file download by channel
+    jobs: Jobs = field(default_factory=Jobs)
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @property
     def default_commune_slug(self) -> str:
@@ -52,13 +62,18 @@ class Runtime:
         await self.communes.refresh()
         for commune in self.communes.all():
             await self.knowledge.for_commune(commune)
+        for plugin in self.plugins:
+            await plugin.start(self)
         if workers:
             await self.processor.start()
-            import asyncio
-
             self.background.append(asyncio.create_task(self.relay.run()))
+            for plugin in self.plugins:
+                for job in plugin.jobs(self):
+                    self.jobs.add(job)
+            self.jobs.start()
 
     async def stop(self) -> None:
+        self.jobs.stop()
         self.relay.stop()
         for task in self.background:
             try:
@@ -66,6 +81,11 @@ class Runtime:
             except Exception:  # pragma: no cover - shutdown must go on
                 log.exception("background task failed during shutdown")
         await self.processor.stop()
+        for plugin in reversed(self.plugins):
+            try:
+                await plugin.stop()
+            except Exception:  # pragma: no cover
+                log.exception("plugin %s failed to stop", plugin.name)
         await self.db.dispose()
 
 
@@ -73,16 +93,20 @@ def build_runtime(
     settings: Settings,
     *,
     base_catalogue: Catalogue | None = None,
-    extra_channels: Mapping[str, Channel] | None = None,
     senders: Mapping[str, Sender] | None = None,
+    plugins: Sequence[Plugin] | None = None,
 ) -> Runtime:
+    """Wire everything from settings. ``plugins`` replaces the configured ones (tests)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_secret_key(settings)
     db = Database(settings.resolved_database_url)
-    communes = CommuneDirectory(db)
+    communes = CommuneDirectory(db, settings.communes())
     knowledge = KnowledgeRegistry(db, base_catalogue=base_catalogue)
+    if plugins is None:
+        plugins = load_plugins(settings)
     channels: dict[str, Channel] = {WebChat.name: WebChat()}
-    channels.update(extra_channels or {})
+    for plugin in plugins:
+        channels.update(plugin.channels())
     relay = Relay(db, senders or {})
     processor = Processor(
         db=db,
@@ -92,7 +116,16 @@ def build_runtime(
         parsers={name: ch.parse for name, ch in channels.items()},
         on_outbox=relay.wake,
     )
-    return Runtime(settings, db, communes, knowledge, processor, relay, channels, dict(senders or {}))
+    return Runtime(settings, db, communes, knowledge, processor, relay, channels, list(plugins))
+
+
+def load_plugins(settings: Settings) -> list[Plugin]:
+    plugins = []
+    for name in PLUGIN_MODULES:
+        plugin = importlib.import_module(name).plugin(settings)
+        if plugin is not None:
+            plugins.append(plugin)
+    return plugins
 
 
 def ensure_secret_key(settings: Settings) -> None:

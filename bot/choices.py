@@ -14,7 +14,9 @@ from collections.abc import Sequence
 
 from bot.types import Reply
 
-_NUMBER = re.compile(r"^\s*(?:so|số|chon|chọn|muc|mục|phuong an|phương án)?\s*(\d{1,2})\s*[.)]?\s*$", re.I)
+_NUMBER = re.compile(
+    r"^\s*(?:so|số|chon|chọn|muc|mục|phuong an|phương án)?\s*(\d{1,2})\s*[.)]?\s*$", re.I
+)
 
 
 def offered(replies: Sequence[Reply]) -> list[list[str]]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import CommuneSettings
+from bot.db.engine import Database
 from bot.db.models import Commune
 
 # Official working hours of state agencies; most one-stop shops keep them.
@@ -34,6 +35,13 @@ class CommuneProfile:
     map_url: str | None = None
     counters: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Where staff alerts go, as (channel, chat_id), and who may use staff commands, as
+    # "channel:user_id". Both come from configuration, not from the database.
+    staff_chats: tuple[tuple[str, str], ...] = ()
+    staff_users: frozenset[str] = frozenset()
+
+    def is_staff(self, channel: str, user_id: str) -> bool:
+        return f"{channel}:{user_id}" in self.staff_users
 
     @property
     def one_stop_shop(self) -> str:
@@ -45,7 +53,13 @@ class CommuneProfile:
         return frozenset(self.settings.get("disabled_procedures", ()))
 
     @classmethod
-    def from_row(cls, row: Commune) -> CommuneProfile:
+    def from_row(cls, row: Commune, config: CommuneSettings | None = None) -> CommuneProfile:
+        staff_chats: tuple[tuple[str, str], ...] = ()
+        staff_users: frozenset[str] = frozenset()
+        if config is not None and config.telegram.staff_chat:
+            staff_chats = (("telegram", config.telegram.staff_chat),)
+        if config is not None:
+            staff_users = frozenset(f"telegram:{u}" for u in config.telegram.staff_users)
         return cls(
             id=row.id,
             slug=row.slug,
@@ -59,6 +73,8 @@ class CommuneProfile:
             map_url=row.map_url,
             counters=tuple(row.counters or ()),
             settings=dict(row.settings or {}),
+            staff_chats=staff_chats,
+            staff_users=staff_users,
         )
 
 
@@ -70,10 +86,17 @@ async def sync_communes(session: AsyncSession, configured: list[CommuneSettings]
     """Create configured communes that are missing and apply the profile fields they set."""
     rows: list[Commune] = []
     for commune in configured:
-        row = (await session.execute(select(Commune).where(Commune.slug == commune.slug))).scalar_one_or_none()
+        row = (
+            await session.execute(select(Commune).where(Commune.slug == commune.slug))
+        ).scalar_one_or_none()
         profile = commune.profile()
         if row is None:
-            row = Commune(slug=commune.slug, name=profile.pop("name", default_name(commune.slug)), counters=[], settings={})
+            row = Commune(
+                slug=commune.slug,
+                name=profile.pop("name", default_name(commune.slug)),
+                counters=[],
+                settings={},
+            )
             session.add(row)
         for key, value in profile.items():
             setattr(row, key, value)
@@ -82,6 +105,34 @@ async def sync_communes(session: AsyncSession, configured: list[CommuneSettings]
     return rows
 
 
-async def all_profiles(session: AsyncSession) -> list[CommuneProfile]:
+async def all_profiles(
+    session: AsyncSession, configured: list[CommuneSettings] | None = None
+) -> list[CommuneProfile]:
+    config = {c.slug: c for c in configured or []}
     rows = (await session.execute(select(Commune).order_by(Commune.id))).scalars()
-    return [CommuneProfile.from_row(r) for r in rows]
+    return [CommuneProfile.from_row(r, config.get(r.slug)) for r in rows]
+
+
+class CommuneDirectory:
+    """Commune profiles by id and slug, read once and refreshed on demand."""
+
+    def __init__(self, db: Database, configured: list[CommuneSettings] | None = None) -> None:
+        self.db = db
+        self.configured = configured or []
+        self._by_id: dict[int, CommuneProfile] = {}
+        self._by_slug: dict[str, CommuneProfile] = {}
+
+    async def refresh(self) -> None:
+        async with self.db.read() as session:
+            profiles = await all_profiles(session, self.configured)
+        self._by_id = {p.id: p for p in profiles}
+        self._by_slug = {p.slug: p for p in profiles}
+
+    def by_slug(self, slug: str) -> CommuneProfile | None:
+        return self._by_slug.get(slug)
+
+    def by_id(self, commune_id: int) -> CommuneProfile:
+        return self._by_id[commune_id]
+
+    def all(self) -> list[CommuneProfile]:
+        return list(self._by_id.values())

@@ -41,6 +41,7 @@ class ZaloBotSettings(BaseModel):
     token: SecretStr | None = None
     secret: SecretStr | None = None  # X-Bot-Api-Secret-Token
     api_url: str = "https://bot-api.zaloplatforms.com"
+    polling: bool = False  # fetch updates with getUpdates instead of a webhook (local use)
 
 
 class ZaloOASettings(BaseModel):
@@ -118,6 +119,7 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = None
     zalo_bot_secret: SecretStr | None = None
     zalo_bot_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bot_polling: bool = False
     zalo_oa_id: str | None = None
     zalo_oa_app_id: str | None = None
     zalo_oa_secret_key: SecretStr | None = None
@@ -155,6 +157,7 @@ class Settings(BaseSettings):
                 token=self.zalo_bot_token,
                 secret=self.zalo_bot_secret,
                 api_url=self.zalo_bot_api_url,
+                polling=self.zalo_bot_polling,
             ),
             zalo_oa=ZaloOASettings(
                 oa_id=self.zalo_oa_id,

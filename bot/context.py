@@ -45,5 +45,13 @@ class Context:
     outgoing: list[Outgoing] = field(default_factory=list)
     route: str | None = None
 
-    def address(self, channel: str, chat_id: str, reply: Reply, *, user_id: str | None = None, kind: str = "notice") -> None:
+    def address(
+        self,
+        channel: str,
+        chat_id: str,
+        reply: Reply,
+        *,
+        user_id: str | None = None,
+        kind: str = "notice",
+    ) -> None:
         self.outgoing.append(Outgoing(channel, chat_id, reply, user_id, kind))

@@ -33,7 +33,11 @@ class ConversationState:
     expired: bool = False  # the previous state timed out just before this message
 
     def enter(
-        self, state: str, now: datetime, data: dict[str, Any] | None = None, ttl: timedelta = DEFAULT_TTL
+        self,
+        state: str,
+        now: datetime,
+        data: dict[str, Any] | None = None,
+        ttl: timedelta = DEFAULT_TTL,
     ) -> None:
         self.state = state
         if data is not None:
@@ -46,7 +50,9 @@ class ConversationState:
         self.expires_at = None
 
     def in_flow(self, prefix: str) -> bool:
-        return self.state is not None and (self.state == prefix or self.state.startswith(prefix + "."))
+        return self.state is not None and (
+            self.state == prefix or self.state.startswith(prefix + ".")
+        )
 
 
 async def load(
@@ -60,7 +66,9 @@ async def load(
     values = {"commune_id": commune_id, "channel": channel, "user_id": user_id, "data": {}}
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(Conversation).values(**values, updated_at=now).on_conflict_do_nothing())
+    await session.execute(
+        insert(Conversation).values(**values, updated_at=now).on_conflict_do_nothing()
+    )
     row = (
         await session.execute(
             select(Conversation)

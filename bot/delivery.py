@@ -31,6 +31,14 @@ class RecipientUnreachable(DeliveryError):
     """The person blocked the bot or never started it: retrying will not help."""
 
 
+class Rejected(DeliveryError):
+    """The platform refused this message as it is (malformed, too long...).
+
+    Sending it again cannot help, and retrying would hold the chat's later messages
+    behind it: the relay dead-letters it at once with the reason.
+    """
+
+
 class Undeliverable(DeliveryError):
     """This message cannot go out on this channel now (e.g. outside Zalo's reply window).
 

@@ -49,7 +49,9 @@ async def store(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def find(session: AsyncSession, commune_id: int, channel: str, update_key: str) -> InboxItem | None:
+async def find(
+    session: AsyncSession, commune_id: int, channel: str, update_key: str
+) -> InboxItem | None:
     return (
         await session.execute(
             select(InboxItem).where(

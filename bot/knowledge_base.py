@@ -13,14 +13,14 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+from knowledge.catalogue import shipped_catalogue
+from knowledge.merge import merge
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.communes import CommuneProfile
 from bot.db.engine import Database
 from bot.db.models import CatalogueEntry, Commune
-from knowledge.catalogue import shipped_catalogue
-from knowledge.merge import merge
 from knowledge.models import Catalogue, Procedure
 from knowledge.search import Matcher, Synonyms, load_synonyms
 
@@ -42,7 +42,9 @@ async def catalogue_version(session: AsyncSession, commune_id: int) -> str:
             )
         )
     ).one()
-    settings = (await session.execute(select(Commune.settings).where(Commune.id == commune_id))).scalar_one()
+    settings = (
+        await session.execute(select(Commune.settings).where(Commune.id == commune_id))
+    ).scalar_one()
     disabled = ",".join(sorted((settings or {}).get("disabled_procedures", ())))
     return f"{count}:{latest}:{disabled}"
 
@@ -54,12 +56,16 @@ async def effective_catalogue(
     base = base if base is not None else shipped_catalogue()
     rows = (
         await session.execute(
-            select(CatalogueEntry).where(CatalogueEntry.commune_id == commune.id).order_by(CatalogueEntry.id)
+            select(CatalogueEntry)
+            .where(CatalogueEntry.commune_id == commune.id)
+            .order_by(CatalogueEntry.id)
         )
     ).scalars()
     incoming = [Procedure.model_validate(row.data) for row in rows]
     catalogue = merge(base, incoming).catalogue if incoming else base.copy()
-    settings = (await session.execute(select(Commune.settings).where(Commune.id == commune.id))).scalar_one()
+    settings = (
+        await session.execute(select(Commune.settings).where(Commune.id == commune.id))
+    ).scalar_one()
     for code in (settings or {}).get("disabled_procedures", ()):
         catalogue.remove(code)
     return catalogue
@@ -67,7 +73,10 @@ async def effective_catalogue(
 
 class KnowledgeRegistry:
     def __init__(
-        self, db: Database, synonyms: Synonyms | None = None, base_catalogue: Catalogue | None = None
+        self,
+        db: Database,
+        synonyms: Synonyms | None = None,
+        base_catalogue: Catalogue | None = None,
     ) -> None:
         self.db = db
         self.synonyms = synonyms or load_synonyms()

@@ -10,6 +10,7 @@ Pull channels (the web chat) have no sender: their rows wait until the page fetc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +26,7 @@ from bot.db.models import ChannelUser, Commune, OutboxItem
 from bot.delivery import (
     DeliveryError,
     RecipientUnreachable,
+    Rejected,
     RetryAfter,
     Sender,
     TransientError,
@@ -91,17 +93,21 @@ async def take_for_pull(db: Database, channel: str, chat_id: str, limit: int = 5
     """Hand pending messages of a pull channel (web chat) to its client, oldest first."""
     async with db.transaction() as session:
         rows = (
-            await session.execute(
-                select(OutboxItem)
-                .where(
-                    OutboxItem.channel == channel,
-                    OutboxItem.chat_id == chat_id,
-                    OutboxItem.status == PENDING,
+            (
+                await session.execute(
+                    select(OutboxItem)
+                    .where(
+                        OutboxItem.channel == channel,
+                        OutboxItem.chat_id == chat_id,
+                        OutboxItem.status == PENDING,
+                    )
+                    .order_by(OutboxItem.id)
+                    .limit(limit)
                 )
-                .order_by(OutboxItem.id)
-                .limit(limit)
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         now = utcnow()
         for row in rows:
             row.status, row.sent_at, row.attempts = SENT, now, row.attempts + 1
@@ -150,10 +156,8 @@ class Relay:
                 sent = 0
             if sent == 0 and not self._stopping:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=idle)
-                except TimeoutError:
-                    pass
 
     async def run_once(self) -> int:
         """Claim and send one batch of due rows. Returns how many rows were handled."""
@@ -222,7 +226,9 @@ class Relay:
     async def _load_slugs(self, session: AsyncSession, commune_ids: set[int]) -> None:
         missing = commune_ids - set(self._slugs)
         if missing:
-            result = await session.execute(select(Commune.id, Commune.slug).where(Commune.id.in_(missing)))
+            result = await session.execute(
+                select(Commune.id, Commune.slug).where(Commune.id.in_(missing))
+            )
             self._slugs.update({cid: slug for cid, slug in result.all()})
 
     async def _send_chat(self, rows: list[OutboxItem]) -> None:
@@ -244,21 +250,34 @@ class Relay:
             await self._update(row, status=PENDING, next_attempt_at=when, last_error=str(exc))
             return when
         except RecipientUnreachable as exc:
-            await self._update(row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1)
+            await self._update(
+                row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1
+            )
             await self._mark_unreachable(row, str(exc))
             return None
         except Undeliverable as exc:
-            await self._update(row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1)
+            await self._update(
+                row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1
+            )
+            return None
+        except Rejected as exc:
+            log.warning("outbox row %s rejected by %s: %s", row.id, row.channel, exc)
+            reason = f"rejected: {exc}"[:1000]
+            await self._update(row, status=DEAD, attempts=row.attempts + 1, last_error=reason)
             return None
         except (TransientError, DeliveryError, OSError, TimeoutError) as exc:
             return await self._retry_or_bury(row, exc, now)
         except Exception as exc:
             log.exception("sender %s failed on outbox row %s", row.channel, row.id)
             return await self._retry_or_bury(row, exc, now)
-        await self._update(row, status=SENT, sent_at=self.clock(), attempts=row.attempts + 1, last_error=None)
+        await self._update(
+            row, status=SENT, sent_at=self.clock(), attempts=row.attempts + 1, last_error=None
+        )
         return None
 
-    async def _retry_or_bury(self, row: OutboxItem, exc: BaseException, now: datetime) -> datetime | None:
+    async def _retry_or_bury(
+        self, row: OutboxItem, exc: BaseException, now: datetime
+    ) -> datetime | None:
         attempts = row.attempts + 1
         reason = f"{type(exc).__name__}: {exc}"[:1000]
         if attempts >= self.max_attempts:
@@ -266,7 +285,9 @@ class Relay:
             await self._update(row, status=DEAD, attempts=attempts, last_error=reason)
             return None
         when = now + backoff(attempts)
-        await self._update(row, status=PENDING, attempts=attempts, next_attempt_at=when, last_error=reason)
+        await self._update(
+            row, status=PENDING, attempts=attempts, next_attempt_at=when, last_error=reason
+        )
         return when
 
     async def _postpone(self, rows: Sequence[OutboxItem], when: datetime) -> None:
@@ -281,7 +302,9 @@ class Relay:
 
     async def _update(self, row: OutboxItem, **values: object) -> None:
         async with self.db.transaction() as session:
-            await session.execute(update(OutboxItem).where(OutboxItem.id == row.id).values(**values))
+            await session.execute(
+                update(OutboxItem).where(OutboxItem.id == row.id).values(**values)
+            )
         for key, value in values.items():
             setattr(row, key, value)
 

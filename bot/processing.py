@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import choices, conversation, inbox
-from bot.communes import CommuneProfile, all_profiles
+from bot.communes import CommuneDirectory, CommuneProfile
 from bot.context import Context
 from bot.db.base import utcnow
 from bot.db.engine import Database
@@ -46,30 +46,6 @@ APOLOGY = Reply(
 # After this many failures in a row the conversation's state is reset so a broken step
 # cannot trap the resident.
 RESET_AFTER_FAILURES = 2
-
-
-class CommuneDirectory:
-    """Commune profiles by id and slug, read once and refreshed on demand."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._by_id: dict[int, CommuneProfile] = {}
-        self._by_slug: dict[str, CommuneProfile] = {}
-
-    async def refresh(self) -> None:
-        async with self.db.read() as session:
-            profiles = await all_profiles(session)
-        self._by_id = {p.id: p for p in profiles}
-        self._by_slug = {p.slug: p for p in profiles}
-
-    def by_slug(self, slug: str) -> CommuneProfile | None:
-        return self._by_slug.get(slug)
-
-    def by_id(self, commune_id: int) -> CommuneProfile:
-        return self._by_id[commune_id]
-
-    def all(self) -> list[CommuneProfile]:
-        return list(self._by_id.values())
 
 
 @dataclass
@@ -96,7 +72,9 @@ class Processor:
     ) -> int | None:
         """Store an update; None if it was a duplicate delivery. Commits before returning."""
         async with self.db.transaction() as session:
-            return await inbox.store(session, commune.id, channel, update_key, payload, self.clock())
+            return await inbox.store(
+                session, commune.id, channel, update_key, payload, self.clock()
+            )
 
     def submit(self, inbox_id: int, conversation_key: str) -> None:
         """Queue a stored update for the worker that owns its conversation."""
@@ -160,7 +138,13 @@ class Processor:
         commune = self.communes.by_id(commune_id)
         replies: list[Reply] = []
         for index, msg in enumerate(messages):
-            replies += await self.handle(commune, msg, inbox_id=inbox_id, seq_base=index * 100, last=index == len(messages) - 1)
+            replies += await self.handle(
+                commune,
+                msg,
+                inbox_id=inbox_id,
+                seq_base=index * 100,
+                last=index == len(messages) - 1,
+            )
         return replies
 
     async def handle(
@@ -187,13 +171,20 @@ class Processor:
         return replies
 
     async def _handle(
-        self, commune: CommuneProfile, msg: Incoming, inbox_id: int | None, seq_base: int, last: bool
+        self,
+        commune: CommuneProfile,
+        msg: Incoming,
+        inbox_id: int | None,
+        seq_base: int,
+        last: bool,
     ) -> list[Reply]:
         knowledge = await self.knowledge.for_commune(commune)
         now = self.clock()
         async with self.db.transaction() as session:
             await _touch_user(session, commune.id, msg, now)
-            row, state = await conversation.load(session, commune.id, msg.user.channel, msg.user.user_id, now)
+            row, state = await conversation.load(
+                session, commune.id, msg.user.channel, msg.user.user_id, now
+            )
             msg = _as_choice(msg, row.offered or [])
             ctx = Context(
                 commune=commune,
@@ -217,30 +208,56 @@ class Processor:
         return replies
 
     async def _apologise(
-        self, commune: CommuneProfile, msg: Incoming, inbox_id: int | None, seq_base: int, exc: Exception
+        self,
+        commune: CommuneProfile,
+        msg: Incoming,
+        inbox_id: int | None,
+        seq_base: int,
+        exc: Exception,
     ) -> list[Reply]:
         now = self.clock()
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         async with self.db.transaction() as session:
-            row, state = await conversation.load(session, commune.id, msg.user.channel, msg.user.user_id, now)
+            row, state = await conversation.load(
+                session, commune.id, msg.user.channel, msg.user.user_id, now
+            )
             state.failures += 1
             if state.failures >= RESET_AFTER_FAILURES:
-                log.warning("resetting conversation %s after %d failures (state %s)", row.id, state.failures, state.state)
+                log.warning(
+                    "resetting conversation %s after %d failures (state %s)",
+                    row.id,
+                    state.failures,
+                    state.state,
+                )
                 state.clear()
                 state.failures = 0
             conversation.store(row, state, now)
-            row.offered = choices.offered(replies)
+            row.offered = []
             if inbox_id is not None:
                 already = (
                     await session.execute(
-                        select(OutboxItem.id).where(OutboxItem.inbox_id == inbox_id, OutboxItem.seq == seq_base)
+                        select(OutboxItem.id).where(
+                            OutboxItem.inbox_id == inbox_id, OutboxItem.seq == seq_base
+                        )
                     )
                 ).first()
                 if already is None:
-                    enqueue(session, commune.id, [Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)], inbox_id=inbox_id, now=now, first_seq=seq_base)
+                    enqueue(
+                        session,
+                        commune.id,
+                        [Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)],
+                        inbox_id=inbox_id,
+                        now=now,
+                        first_seq=seq_base,
+                    )
                 await _mark(session, inbox_id, inbox.FAILED, error, now)
             else:
-                enqueue(session, commune.id, [Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)], now=now)
+                enqueue(
+                    session,
+                    commune.id,
+                    [Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)],
+                    now=now,
+                )
         return [APOLOGY]
 
     async def _finish(self, inbox_id: int, status: str, error: str | None) -> None:
@@ -256,7 +273,9 @@ def _as_choice(msg: Incoming, offered: list[list[str]]) -> Incoming:
     return msg if chosen is None else replace(msg, payload=chosen, text="")
 
 
-async def _mark(session: AsyncSession, inbox_id: int, status: str, error: str | None, now: datetime) -> None:
+async def _mark(
+    session: AsyncSession, inbox_id: int, status: str, error: str | None, now: datetime
+) -> None:
     await session.execute(
         update(InboxItem)
         .where(InboxItem.id == inbox_id)

@@ -67,9 +67,15 @@ def command(*names: str) -> Filter:
 
 def payload(prefix: str) -> Filter:
     """A button press whose payload is ``prefix`` or starts with ``prefix:``."""
-    return lambda _ctx, msg: msg.is_button and (
-        msg.payload == prefix or (msg.payload or "").startswith(prefix + ":")
+    return lambda _ctx, msg: (
+        msg.is_button and (msg.payload == prefix or (msg.payload or "").startswith(prefix + ":"))
     )
+
+
+def button(*payloads: str) -> Filter:
+    """A button press with exactly one of these payloads."""
+    wanted = set(payloads)
+    return lambda _ctx, msg: msg.is_button and msg.payload in wanted
 
 
 def state(prefix: str) -> Filter:

@@ -53,6 +53,8 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> web.Applicat
     app.router.add_post("/api/chat", chat_message)
     app.router.add_get("/api/chat/updates", chat_updates)
     app.router.add_static("/static/", STATIC, show_index=False)
+    for plugin in runtime.plugins:
+        plugin.routes(app)
     if manage_runtime:
 
         async def lifecycle(app: web.Application) -> Any:
@@ -86,21 +88,23 @@ async def readyz(request: web.Request) -> web.Response:
     checks["communes"] = len(communes)
     checks["catalogue"] = {c.slug: runtime.knowledge.loaded(c.id) for c in communes}
     ready = checks["database"] == "ok" and communes and all(checks["catalogue"].values())
-    return web.json_response({"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503)
+    return web.json_response(
+        {"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503
+    )
 
 
 def _commune(request: web.Request, slug: str | None) -> CommuneProfile:
     runtime = request.app[RUNTIME]
     commune = runtime.communes.by_slug(slug or runtime.default_commune_slug)
     if commune is None:
-        raise web.HTTPNotFound(
-            text='{"error": "unknown commune"}', content_type="application/json"
-        )
+        raise web.HTTPNotFound(text='{"error": "unknown commune"}', content_type="application/json")
     return commune
 
 
 def _bad_request(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=web.json_response({"error": message}).text, content_type="application/json")
+    return web.HTTPBadRequest(
+        text=web.json_response({"error": message}).text, content_type="application/json"
+    )
 
 
 async def chat_message(request: web.Request) -> web.Response:

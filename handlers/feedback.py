@@ -4,7 +4,7 @@ and detected intents. The complaints and surveys features take these over."""
 from __future__ import annotations
 
 from bot.context import Context
-from bot.router import Router, any_of, command, payload
+from bot.router import Router, any_of, button, command
 from bot.types import Button, Incoming, Reply
 from handlers import menu, texts
 
@@ -22,11 +22,11 @@ async def start_rating(ctx: Context, msg: Incoming) -> Reply:
     return Reply(texts.RATE_AT_COUNTER, (Button(texts.BTN_MENU, menu.MENU),))
 
 
-@router.route(any_of(command("phananh"), payload(menu.FEEDBACK)), "feedback")
+@router.route(any_of(command("phananh"), button(menu.FEEDBACK)), "feedback")
 async def feedback_entry(ctx: Context, msg: Incoming) -> Reply:
     return await start_feedback(ctx, msg)
 
 
-@router.route(any_of(command("danhgia"), payload(menu.RATE)), "rating")
+@router.route(any_of(command("danhgia"), button(menu.RATE)), "rating")
 async def rating_entry(ctx: Context, msg: Incoming) -> Reply:
     return await start_rating(ctx, msg)

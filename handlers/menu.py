@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.router import Router, any_of, command, payload
+from bot.router import Router, any_of, button, command
 from bot.types import Button, Incoming, Reply
 from handlers import texts
 
@@ -53,7 +53,11 @@ def contact_lines(ctx: Context) -> str:
 def _is_cancel(ctx: Context, msg: Incoming) -> bool:
     if msg.command == "huy" or msg.payload == "x":
         return True
-    return not msg.is_button and msg.command is None and msg.text.strip().lower().strip("!.") in CANCEL_WORDS
+    return (
+        not msg.is_button
+        and msg.command is None
+        and msg.text.strip().lower().strip("!.") in CANCEL_WORDS
+    )
 
 
 @escapes.route(_is_cancel, "cancel")
@@ -68,7 +72,7 @@ async def help_(ctx: Context, msg: Incoming) -> Reply:
     return menu(texts.HELP)
 
 
-@router.route(any_of(command("start", "menu"), payload(MENU)), "welcome")
+@router.route(any_of(command("start", "menu"), button(MENU)), "welcome")
 async def start(ctx: Context, msg: Incoming) -> Reply | None:
     if msg.command == "start" and msg.payload:
         return None  # a deep link: the feature that owns the payload answers
@@ -76,12 +80,12 @@ async def start(ctx: Context, msg: Incoming) -> Reply | None:
     return welcome(ctx)
 
 
-@router.route(payload(ASK), "ask")
+@router.route(button(ASK), "ask")
 async def ask(ctx: Context, msg: Incoming) -> Reply:
     return Reply(texts.ASK_PROMPT, (Button(texts.BTN_BROWSE, BROWSE), Button(texts.BTN_MENU, MENU)))
 
 
-@router.route(payload(INFO), "info")
+@router.route(button(INFO), "info")
 async def info(ctx: Context, msg: Incoming) -> Reply:
     c = ctx.commune
     text = "\n".join(

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from bot.context import Context
 from bot.db.models import Question
-from bot.router import Router, payload, state, text
+from bot.router import Router, button, payload, state, text
 from bot.types import Button, Incoming, Reply
 from handlers import feedback, menu, texts
-from knowledge import render
+from knowledge import render, topics
 from knowledge.models import Procedure
 from knowledge.search import SearchResult
 
@@ -202,7 +202,7 @@ async def _resolve_clarified(ctx: Context, code: str) -> None:
             row.resolved_code, row.resolved_at, row.answered = code, ctx.now, True
 
 
-@router.route(payload("n"), "none_of_these")
+@router.route(button("n"), "none_of_these")
 async def none_of_these(ctx: Context, msg: Incoming) -> Reply:
     ctx.conversation.clear()
     return Reply(
@@ -211,48 +211,57 @@ async def none_of_these(ctx: Context, msg: Incoming) -> Reply:
     )
 
 
-# --- browsing by field -------------------------------------------------------------------
+# --- browsing by topic -------------------------------------------------------------------
 
 
-@router.route(payload(menu.BROWSE), "browse")
+@router.route(button(menu.BROWSE), "browse")
 async def browse(ctx: Context, msg: Incoming) -> Reply:
-    return fields_page(ctx, 1)
+    return topics_page(ctx, 1)
 
 
-@router.route(payload("f"), "fields_page")
-async def fields_button(ctx: Context, msg: Incoming) -> Reply:
-    return fields_page(ctx, _int((msg.payload or "").split(":")[-1], 1))
+@router.route(payload("f"), "topics_page")
+async def topics_button(ctx: Context, msg: Incoming) -> Reply:
+    return topics_page(ctx, _int((msg.payload or "").split(":")[-1], 1))
 
 
-def fields_page(ctx: Context, page: int) -> Reply:
-    fields = ctx.knowledge.catalogue.fields()
-    if not fields:
+def topics_page(ctx: Context, page: int) -> Reply:
+    available = topics.topics(ctx.knowledge.catalogue)
+    if not available:
         return menu.menu(texts.EMPTY_CATALOGUE)
-    pages = max(1, math.ceil(len(fields) / PAGE))
+    pages = max(1, math.ceil(len(available) / PAGE))
     page = min(max(page, 1), pages)
     start = (page - 1) * PAGE
-    buttons = [Button(f, f"fp:{start + i}:1") for i, f in enumerate(fields[start : start + PAGE])]
+    shown = available[start : start + PAGE]
+    buttons = [Button(t.name, f"fp:{_topic_index(t)}:1") for t in shown]
     buttons += _pager("f", page, pages)
     buttons.append(Button(texts.BTN_MENU, menu.MENU))
     return Reply(texts.FIELDS.format(page=page, pages=pages), tuple(buttons))
 
 
-@router.route(payload("fp"), "field_procedures")
-async def field_procedures(ctx: Context, msg: Incoming) -> Reply:
+def _topic_index(topic: topics.Topic) -> int:
+    return len(topics.TOPICS) if topic == topics.OTHER else topics.TOPICS.index(topic)
+
+
+@router.route(payload("fp"), "topic_procedures")
+async def topic_procedures(ctx: Context, msg: Incoming) -> Reply:
     parts = (msg.payload or "").split(":")
-    fields = ctx.knowledge.catalogue.fields()
     index = _int(parts[1] if len(parts) > 1 else "", -1)
-    if not 0 <= index < len(fields):
-        return fields_page(ctx, 1)
-    field = fields[index]
-    procedures = ctx.knowledge.catalogue.in_field(field)
+    every = (*topics.TOPICS, topics.OTHER)
+    if not 0 <= index < len(every):
+        return topics_page(ctx, 1)
+    topic = every[index]
+    procedures = topics.in_topic(ctx.knowledge.catalogue, topic)
     pages = max(1, math.ceil(len(procedures) / PAGE))
     page = min(max(_int(parts[2] if len(parts) > 2 else "", 1), 1), pages)
     start = (page - 1) * PAGE
-    buttons = [Button(p.display_name, f"p:{p.code}") for p in procedures[start : start + PAGE]]
+    buttons = [
+        Button(_short(p.display_name, 90), f"p:{p.code}") for p in procedures[start : start + PAGE]
+    ]
     buttons += _pager(f"fp:{index}", page, pages)
     buttons.append(Button(texts.BTN_FIELDS, "f:1"))
-    return Reply(texts.FIELD_PROCEDURES.format(field=field, page=page, pages=pages), tuple(buttons))
+    return Reply(
+        texts.FIELD_PROCEDURES.format(field=topic.name, page=page, pages=pages), tuple(buttons)
+    )
 
 
 def _pager(prefix: str, page: int, pages: int) -> list[Button]:
@@ -274,7 +283,11 @@ async def checklist(ctx: Context, msg: Incoming) -> Reply:
     if p is None or not p.documents:
         return menu.menu(texts.UNKNOWN_PROCEDURE)
     data = ctx.conversation.data if ctx.conversation.in_flow(CHECKLIST_STATE) else {}
-    have: list[int] = [i for i in data.get("have", []) if isinstance(i, int)] if data.get("code") == p.code else []
+    have: list[int] = (
+        [i for i in data.get("have", []) if isinstance(i, int)]
+        if data.get("code") == p.code
+        else []
+    )
     action = parts[2] if len(parts) > 2 else None
     if action == "ok":
         ctx.conversation.enter(CARD_STATE, ctx.now, {"code": p.code}, ttl=CONTEXT_TTL)
@@ -282,12 +295,19 @@ async def checklist(ctx: Context, msg: Incoming) -> Reply:
     index = _int(action or "", -1)
     if 0 <= index < len(p.documents):
         have = sorted(set(have) ^ {index})
-    ctx.conversation.enter(CHECKLIST_STATE, ctx.now, {"code": p.code, "have": have}, ttl=CONTEXT_TTL)
+    ctx.conversation.enter(
+        CHECKLIST_STATE, ctx.now, {"code": p.code, "have": have}, ttl=CONTEXT_TTL
+    )
     buttons = [
-        Button((texts.CHECK_ON if i in have else texts.CHECK_OFF) + _short(d.name), f"ck:{p.code}:{i}")
+        Button(
+            (texts.CHECK_ON if i in have else texts.CHECK_OFF) + _short(d.name), f"ck:{p.code}:{i}"
+        )
         for i, d in enumerate(p.documents)
     ]
-    buttons += [Button(texts.BTN_CHECK_DONE, f"ck:{p.code}:ok"), Button(texts.BTN_BACK_TO_CARD, f"p:{p.code}")]
+    buttons += [
+        Button(texts.BTN_CHECK_DONE, f"ck:{p.code}:ok"),
+        Button(texts.BTN_BACK_TO_CARD, f"p:{p.code}"),
+    ]
     return Reply(texts.CHECKLIST, tuple(buttons))
 
 

@@ -92,10 +92,10 @@ BTN_RELATED = "Có phải: {name}"
 
 # --- browsing --------------------------------------------------------------------------
 FIELDS = "Chọn lĩnh vực (trang {page}/{pages}):"
-FIELD_PROCEDURES = "Thủ tục thuộc lĩnh vực «{field}» (trang {page}/{pages}):"
+FIELD_PROCEDURES = "Thủ tục thuộc «{field}» (trang {page}/{pages}):"
 BTN_NEXT = "Trang sau »"
 BTN_PREV = "« Trang trước"
-BTN_FIELDS = "Các lĩnh vực khác"
+BTN_FIELDS = "Chọn lĩnh vực khác"
 EMPTY_CATALOGUE = "Danh sách thủ tục của xã đang được cập nhật. Bạn vui lòng quay lại sau."
 
 # --- documents checklist ---------------------------------------------------------------
@@ -109,10 +109,88 @@ BTN_CHECK_DONE = "Xem còn thiếu gì"
 BTN_BACK_TO_CARD = "Xem lại thủ tục"
 
 # --- entries filled by later features ---------------------------------------------------
-FEEDBACK_BY_PHONE = (
-    "Để phản ánh, kiến nghị, bạn vui lòng liên hệ Bộ phận Một cửa:\n{contact}"
-)
+FEEDBACK_BY_PHONE = "Để phản ánh, kiến nghị, bạn vui lòng liên hệ Bộ phận Một cửa:\n{contact}"
 RATE_AT_COUNTER = (
     "Cảm ơn bạn! Để đánh giá, bạn quét mã QR trên phiếu hẹn hoặc gõ mã đánh giá "
     "in trên phiếu (ví dụ: DG-7K3M2Q)."
 )
+
+# --- satisfaction surveys (handlers/surveys.py, surveys/) ---------------------------------
+SURVEY_INTRO = (
+    "Cảm ơn bạn đã đến {office}. Mời bạn đánh giá sự phục vụ: {count} câu, chỉ cần bấm "
+    "(hoặc gõ số từ 1 đến 5).\n"
+    "Ý kiến của bạn được giữ kín, không gắn với tên hay tài khoản của bạn."
+)
+SURVEY_RESUME = "Bạn đang đánh giá dở. Mời bạn trả lời tiếp từ câu {number}."
+SURVEY_QUESTION = "Câu {number}/{count}. {text}\n(1 = {lowest}, 5 = {highest})"
+SURVEY_PLEASE_PICK = (
+    "Bạn vui lòng chọn một mức từ 1 đến 5 (bấm nút hoặc gõ số).\n"
+    "Muốn dừng thì gõ /huy; bạn có thể đánh giá tiếp sau bằng mã trên phiếu."
+)
+SURVEY_COMMENT = "Bạn có góp ý gì thêm không? Gõ góp ý của bạn, hoặc bấm «Không có góp ý»."
+BTN_SURVEY_NO_COMMENT = "Không có góp ý"
+SURVEY_CONTACT = (
+    "Rất tiếc vì bạn chưa hài lòng. Bạn có muốn cán bộ liên hệ lại để giải quyết không?\n"
+    "Nếu đồng ý, ý kiến của bạn được chuyển thành phản ánh và cán bộ sẽ trả lời bạn qua "
+    "tin nhắn này. Khi đó cán bộ biết phản ánh là của bạn."
+)
+BTN_SURVEY_CONTACT_YES = "Có, liên hệ với tôi"
+BTN_SURVEY_CONTACT_NO = "Không, cảm ơn"
+SURVEY_THANKS = "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp xã phục vụ người dân tốt hơn."
+SURVEY_TICKET_OPENED = (
+    "Ý kiến của bạn đã được chuyển thành phản ánh, mã {code}. "
+    "Cán bộ sẽ trả lời bạn qua tin nhắn này."
+)
+SURVEY_TICKET_UNAVAILABLE = (
+    "Hiện chưa chuyển được ý kiến thành phản ánh. Bạn vui lòng liên hệ Bộ phận Một cửa:\n{contact}"
+)
+SURVEY_LOW_TICKET_TEXT = "Người dân chấm điểm thấp sau khi làm thủ tục{procedure}: {scores}."
+SURVEY_LOW_TICKET_COMMENT = "Góp ý: {comment}"
+SURVEY_ASK_CODE = (
+    "Để đánh giá, bạn quét mã QR trên phiếu hẹn hoặc phiếu trả kết quả, "
+    "hoặc gõ mã đánh giá in trên phiếu (ví dụ: DG-7K3M-2Q9X).\n"
+    "Không có phiếu? Bạn quét mã QR dán tại quầy tiếp nhận."
+)
+SURVEY_CODE_UNKNOWN = (
+    "Mã đánh giá này không đúng. Bạn kiểm tra lại mã in trên phiếu "
+    "(dạng DG-XXXX-XXXX) và gõ lại nhé."
+)
+SURVEY_USED = (
+    "Phiếu đánh giá này đã được dùng rồi. Mỗi phiếu chỉ đánh giá được một lần. "
+    "Cảm ơn bạn đã quan tâm!"
+)
+SURVEY_EXPIRED = (
+    "Phiếu đánh giá này đã hết hạn. Cảm ơn bạn đã quan tâm! "
+    "Lần sau bạn đánh giá sớm hơn giúp xã nhé."
+)
+SURVEY_STAFF = (
+    "Cán bộ không đánh giá được lượt phục vụ của Bộ phận Một cửa. Cảm ơn anh/chị đã kiểm tra phiếu!"
+)
+SURVEY_UNAVAILABLE = "Chức năng đánh giá đang tạm dừng. Bạn vui lòng thử lại sau."
+SURVEY_INVITE = (
+    "Cảm ơn bạn đã đến {office}. Bạn dành 1 phút đánh giá sự phục vụ nhé? "
+    "({count} câu, chỉ cần bấm; ý kiến được giữ kín.)\n"
+    "Hoặc gõ mã đánh giá: {code}"
+)
+SURVEY_REMINDER = (
+    "Nhắc lại: bạn chưa đánh giá lượt làm thủ tục tại {office}. "
+    "Phiếu còn hạn đến {until}. Mã đánh giá: {code}"
+)
+BTN_SURVEY_START = "Bắt đầu đánh giá"
+
+# Staff command /ghinhan: record a visit and get the invitation for the receipt.
+STAFF_VISIT_USAGE = (
+    "Cách ghi nhận lượt phục vụ:\n"
+    "/ghinhan <mã thủ tục> [hs=<mã hồ sơ>] [quay=<quầy>] [tructuyen]\n"
+    "Ví dụ: /ghinhan 1.001193 hs=H12.34-250101-0001 quay=2"
+)
+STAFF_VISIT_RECORDED = (
+    "Đã ghi nhận lượt phục vụ{procedure}.\n"
+    "Mã đánh giá cho người dân: {code} (hạn đến {until})\n"
+    "{link}"
+)
+STAFF_VISIT_ALREADY = "Lượt phục vụ này đã được ghi nhận trước đó."
+STAFF_VISIT_UNKNOWN_PROCEDURE = (
+    "Không có thủ tục mã {code} trong danh sách của xã; vẫn ghi nhận, lĩnh vực để trống."
+)
+STAFF_ONLY = "Lệnh này chỉ dành cho cán bộ Bộ phận Một cửa."

@@ -36,7 +36,10 @@ def shared_file(relative: str) -> Path:
 
 
 def _require_postgres() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("MOTCUA_REQUIRE_POSTGRES") == "1"
+    return (
+        os.environ.get("CI", "").lower() == "true"
+        or os.environ.get("MOTCUA_REQUIRE_POSTGRES") == "1"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +65,17 @@ async def _truncate_all(url: str) -> None:
     try:
         async with engine.begin() as conn:
             tables = (
-                await conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables"
+                            " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                        )
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if tables:
                 names = ", ".join(f'"{t}"' for t in tables)
                 await conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
@@ -86,7 +96,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for key in list(os.environ):
-        if key.startswith("MOTCUA_") and key not in ("MOTCUA_SHARED_DIR", "MOTCUA_TEST_DATABASE_URL"):
+        if key.startswith("MOTCUA_") and key not in (
+            "MOTCUA_SHARED_DIR",
+            "MOTCUA_TEST_DATABASE_URL",
+        ):
             monkeypatch.delenv(key)
     return Settings(
         data_dir=tmp_path / "data",

@@ -36,7 +36,8 @@ class TranscriptError(AssertionError):
         shown = "\n---\n".join(
             r.text + "".join(f"\n  [{b.label}]" for b in r.buttons) for r in self.replies
         )
-        return f"transcript line {self.line_no}: {self.line!r}: {self.problem}\nbot said:\n{shown or '(nothing)'}"
+        where = f"transcript line {self.line_no}: {self.line!r}: {self.problem}"
+        return f"{where}\nbot said:\n{shown or '(nothing)'}"
 
 
 async def run_transcript(driver: ChatDriver, transcript: str) -> list[Reply]:
@@ -84,7 +85,9 @@ def _find_button(replies: list[Reply], label: str) -> Button | None:
 class ProcessorDriver:
     """Delivers messages straight to the processor (no HTTP), as the web chat does."""
 
-    def __init__(self, runtime: object, session: str = "resident-0001", commune: str = "default") -> None:
+    def __init__(
+        self, runtime: object, session: str = "resident-0001", commune: str = "default"
+    ) -> None:
         from bot.app import Runtime
 
         assert isinstance(runtime, Runtime)
@@ -102,7 +105,9 @@ class ProcessorDriver:
         commune = self.runtime.communes.by_slug(self.commune)
         assert commune is not None
         channel = self.runtime.channels[webchat.NAME]
-        inbox_id = await self.runtime.processor.accept(commune, webchat.NAME, channel.update_key(payload), payload)
+        inbox_id = await self.runtime.processor.accept(
+            commune, webchat.NAME, channel.update_key(payload), payload
+        )
         assert inbox_id is not None
         await self.runtime.processor.process(inbox_id)
         return await outbox.take_for_pull(self.runtime.db, webchat.NAME, self.session)

@@ -58,11 +58,17 @@ class PostgresServer:
         return f"postgresql+asyncpg://{DB_USER}@127.0.0.1:{self.port}/{DB_NAME}"
 
     def stop(self) -> None:
-        _run([self.pg_ctl, "-D", str(self.data_dir), "-m", "immediate", "stop"], self.run_as, check=False)
+        _run(
+            [self.pg_ctl, "-D", str(self.data_dir), "-m", "immediate", "stop"],
+            self.run_as,
+            check=False,
+        )
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
 
-def _run(cmd: list[str], user: pwd.struct_passwd | None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], user: pwd.struct_passwd | None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     kwargs: dict[str, object] = {}
     if user is not None:
         kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[], cwd="/")
@@ -80,7 +86,14 @@ def _server_user() -> pwd.struct_passwd | None:
         return pwd.getpwnam(SERVER_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVER_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SERVER_USER,
+            ],
             check=True,
         )
         return pwd.getpwnam(SERVER_USER)
@@ -99,13 +112,30 @@ def start() -> PostgresServer:
     if user is not None:
         for path in (root, data, socket_dir):
             os.chown(path, user.pw_uid, user.pw_gid)
-    _run([initdb, "-D", str(data), "-U", DB_USER, "--auth=trust", "-E", "UTF8", "--no-locale"], user)
+    _run(
+        [initdb, "-D", str(data), "-U", DB_USER, "--auth=trust", "-E", "UTF8", "--no-locale"], user
+    )
     port = _free_port()
     options = (
         f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    _run([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "server.log"), "-w", "-t", "60", "start"], user)
+    _run(
+        [
+            pg_ctl,
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        user,
+    )
     server = PostgresServer(data, port, pg_ctl, user)
     try:
         _create_database(port)

@@ -41,7 +41,9 @@ def validate(body: Any) -> dict[str, Any]:
     if text and len(text) > MAX_TEXT:
         raise BadRequest(f"text is longer than {MAX_TEXT} characters")
     message_id = body.get("id")
-    if message_id is not None and (not isinstance(message_id, str) or not MESSAGE_ID.match(message_id)):
+    if message_id is not None and (
+        not isinstance(message_id, str) or not MESSAGE_ID.match(message_id)
+    ):
         raise BadRequest("id must be up to 100 characters of letters, digits and '-_.:'")
     return {"session": session, "text": text or "", "payload": payload, "id": message_id}
 
@@ -61,5 +63,11 @@ class WebChat:
         text = str(payload.get("text") or "")
         command, argument = parse_command(text) if text.startswith("/") else (None, None)
         if command is not None:
-            return [Incoming(user, text=text, command=command, payload=argument, message_id=payload.get("id"))]
-        return [Incoming(user, text=text, payload=payload.get("payload"), message_id=payload.get("id"))]
+            return [
+                Incoming(
+                    user, text=text, command=command, payload=argument, message_id=payload.get("id")
+                )
+            ]
+        return [
+            Incoming(user, text=text, payload=payload.get("payload"), message_id=payload.get("id"))
+        ]

@@ -14,13 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from knowledge.catalogue import build_catalogue
+from knowledge.evaluation import evaluate_file
+
 from bot.app import build_runtime
 from bot.channels.webchat import WebChat
 from bot.cli import CommandError
 from bot.config import Settings
 from bot.types import Reply
-from knowledge.catalogue import build_catalogue
-from knowledge.evaluation import evaluate_file
 from knowledge.importers import CatalogueImportError
 from knowledge.models import Catalogue
 from knowledge.search import Matcher, load_synonyms
@@ -29,20 +30,46 @@ from knowledge.search import Matcher, load_synonyms
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ask", help="print the answer the bot would give to a message")
     p.add_argument("text", help="the resident's message, in quotes")
-    p.add_argument("--catalogue", action="append", type=Path, default=[], metavar="PATH",
-                   help="also search this catalogue file (repeatable)")
-    p.add_argument("--all-levels", action="store_true", help="keep procedures of every level from imported files")
-    p.add_argument("--json", action="store_true", help="decision, intent, aspect and ranked matches as JSON")
+    p.add_argument(
+        "--catalogue",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="also search this catalogue file (repeatable)",
+    )
+    p.add_argument(
+        "--all-levels",
+        action="store_true",
+        help="keep procedures of every level from imported files",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="decision, intent, aspect and ranked matches as JSON"
+    )
     p.set_defaults(func=run_ask)
 
     e = sub.add_parser("eval", help="measure the matcher on a labelled JSONL file")
     e.add_argument("file", type=Path, help="labelled messages (format of dev_questions.jsonl)")
-    e.add_argument("--catalogue", action="append", type=Path, default=[], metavar="PATH",
-                   help="also search this catalogue file (repeatable)")
-    e.add_argument("--all-levels", action="store_true", help="keep procedures of every level from imported files")
+    e.add_argument(
+        "--catalogue",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="also search this catalogue file (repeatable)",
+    )
+    e.add_argument(
+        "--all-levels",
+        action="store_true",
+        help="keep procedures of every level from imported files",
+    )
     e.add_argument("--json", action="store_true", help="print the report as JSON")
-    e.add_argument("--predictions", type=Path, metavar="OUT.jsonl", help="write one prediction per message")
-    e.add_argument("--failures", action="store_true", help="list the messages the matcher got wrong")
+    e.add_argument(
+        "--predictions", type=Path, metavar="OUT.jsonl", help="write one prediction per message"
+    )
+    e.add_argument(
+        "--failures", action="store_true", help="list the messages the matcher got wrong"
+    )
     e.set_defaults(func=run_eval)
 
 
@@ -60,7 +87,11 @@ def run_ask(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(args.catalogue, args.all_levels)
     replies, result = asyncio.run(_ask(args.text, catalogue))
     if args.json:
-        print(json.dumps({**result, "replies": [r.to_json() for r in replies]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {**result, "replies": [r.to_json() for r in replies]}, ensure_ascii=False, indent=2
+            )
+        )
         return 0
     for reply in replies:
         print(reply.text)
@@ -90,7 +121,8 @@ async def _ask(text: str, catalogue: Catalogue) -> tuple[list[Reply], dict[str, 
         "intent": search.intent,
         "aspect": search.aspect,
         "matches": [
-            {"code": m.code, "name": m.procedure.name, "score": round(m.score, 1)} for m in search.matches
+            {"code": m.code, "name": m.procedure.name, "score": round(m.score, 1)}
+            for m in search.matches
         ],
     }
     return replies, result

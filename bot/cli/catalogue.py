@@ -10,6 +10,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from knowledge.merge import merge
 from sqlalchemy import select
 
 from bot.cli import CommandError
@@ -19,7 +20,6 @@ from bot.db.models import CatalogueEntry
 from bot.knowledge_base import effective_catalogue
 from knowledge import render
 from knowledge.importers import CatalogueImportError, load_file
-from knowledge.merge import merge
 from knowledge.models import Catalogue, Procedure
 
 
@@ -27,11 +27,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("catalogue", help="import, list and show procedures")
     csub = p.add_subparsers(dest="catalogue_command", required=True, metavar="ACTION")
 
-    imp = csub.add_parser("import", help="merge a portal JSONL/XLSX, Defence JSONL or own YAML file")
+    imp = csub.add_parser(
+        "import", help="merge a portal JSONL/XLSX, Defence JSONL or own YAML file"
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--commune", help="commune slug (default: the default commune)")
-    imp.add_argument("--all-levels", action="store_true", help="keep procedures that are not commune level")
-    imp.add_argument("--dry-run", action="store_true", help="report what would change, change nothing")
+    imp.add_argument(
+        "--all-levels", action="store_true", help="keep procedures that are not commune level"
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="report what would change, change nothing"
+    )
     imp.set_defaults(func=run_import)
 
     lst = csub.add_parser("list", help="list the commune's procedures")
@@ -66,7 +72,9 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _import(args: argparse.Namespace, procedures: list[Procedure]) -> tuple[list[str], list[str], list[str]]:
+async def _import(
+    args: argparse.Namespace, procedures: list[Procedure]
+) -> tuple[list[str], list[str], list[str]]:
     async with open_database() as db:
         commune = await commune_profile(db, args.commune)
         async with db.transaction() as session:
@@ -77,7 +85,9 @@ async def _import(args: argparse.Namespace, procedures: list[Procedure]) -> tupl
             existing = {
                 row.code: row
                 for row in (
-                    await session.execute(select(CatalogueEntry).where(CatalogueEntry.commune_id == commune.id))
+                    await session.execute(
+                        select(CatalogueEntry).where(CatalogueEntry.commune_id == commune.id)
+                    )
                 ).scalars()
             }
             now = utcnow()
@@ -95,7 +105,9 @@ async def _import(args: argparse.Namespace, procedures: list[Procedure]) -> tupl
                     )
                     continue
                 # Keep what staff wrote on this entry (plain text, aliases) under the new facts.
-                kept = merge(Catalogue([Procedure.model_validate(row.data)]), [procedure]).catalogue[procedure.code]
+                kept = merge(
+                    Catalogue([Procedure.model_validate(row.data)]), [procedure]
+                ).catalogue[procedure.code]
                 row.data = kept.model_dump(mode="json")
                 row.source = procedure.source[:200]
                 row.updated_at = now
@@ -124,7 +136,13 @@ def run_show(args: argparse.Namespace) -> int:
     if p is None:
         raise CommandError(f"no procedure {args.code} in this commune's catalogue")
     print(render.card(p))
-    for section in (render.SECTION_DOCUMENTS, render.SECTION_FEE, render.SECTION_PLACE, render.SECTION_STEPS, render.SECTION_LEGAL):
+    for section in (
+        render.SECTION_DOCUMENTS,
+        render.SECTION_FEE,
+        render.SECTION_PLACE,
+        render.SECTION_STEPS,
+        render.SECTION_LEGAL,
+    ):
         print()
         print(render.section(p, section))
     if p.aliases:

@@ -33,7 +33,9 @@ async def open_database(settings: Settings | None = None) -> AsyncIterator[Datab
 async def commune_profile(db: Database, slug: str | None) -> CommuneProfile:
     slug = slug or Settings().commune_slug
     async with db.read() as session:
-        row = (await session.execute(select(Commune).where(Commune.slug == slug))).scalar_one_or_none()
+        row = (
+            await session.execute(select(Commune).where(Commune.slug == slug))
+        ).scalar_one_or_none()
     if row is None:
         raise CommandError(f"unknown commune {slug!r} (configure it in MOTCUA_CONFIG first)")
     return CommuneProfile.from_row(row)

@@ -26,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     runtime = build_runtime(settings)
     app = create_app(runtime)
-    print(f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})", flush=True)
+    print(
+        f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",
+        flush=True,
+    )
     web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0

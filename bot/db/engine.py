@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-
 _WRITE = "motcua_write"
 
 

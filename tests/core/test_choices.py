@@ -3,7 +3,11 @@
 from bot.choices import numbered_text, offered, resolve
 from bot.types import Button, Reply
 
-CHOICES = [["Làm giấy khai sinh", "p:1.001193"], ["Bản sao giấy khai sinh", "p:2.000635"], ["Về menu chính", "m"]]
+CHOICES = [
+    ["Làm giấy khai sinh", "p:1.001193"],
+    ["Bản sao giấy khai sinh", "p:2.000635"],
+    ["Về menu chính", "m"],
+]
 
 
 def test_a_bare_number_picks_that_option() -> None:
@@ -30,7 +34,11 @@ def test_other_text_is_not_a_choice() -> None:
 
 
 def test_a_label_that_starts_with_the_number_wins_over_position() -> None:
-    scale = [["5 - Rất hài lòng", "r:5"], ["4 - Hài lòng", "r:4"], ["1 - Rất không hài lòng", "r:1"]]
+    scale = [
+        ["5 - Rất hài lòng", "r:5"],
+        ["4 - Hài lòng", "r:4"],
+        ["1 - Rất không hài lòng", "r:1"],
+    ]
     assert resolve("5", scale) == "r:5"
     assert resolve("1", scale) == "r:1"
 
@@ -38,7 +46,11 @@ def test_a_label_that_starts_with_the_number_wins_over_position() -> None:
 def test_numbering_counts_only_pressable_buttons_and_lists_links() -> None:
     reply = Reply(
         "Chọn:",
-        (Button("Giấy tờ", "p:x:d"), Button("Nộp trực tuyến", url="https://dichvucong.gov.vn"), Button("Menu", "m")),
+        (
+            Button("Giấy tờ", "p:x:d"),
+            Button("Nộp trực tuyến", url="https://dichvucong.gov.vn"),
+            Button("Menu", "m"),
+        ),
     )
     assert numbered_text(reply).splitlines() == [
         "Chọn:",

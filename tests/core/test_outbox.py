@@ -52,7 +52,9 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _enqueue(db: Database, *messages: tuple[str, str], channel: str = "fake", now: datetime | None = None) -> None:
+async def _enqueue(
+    db: Database, *messages: tuple[str, str], channel: str = "fake", now: datetime | None = None
+) -> None:
     async with db.transaction() as session:
         commune_id = (await session.execute(select(Commune.id))).scalar_one()
         outbox.enqueue(
@@ -65,7 +67,9 @@ async def _enqueue(db: Database, *messages: tuple[str, str], channel: str = "fak
 
 async def _statuses(db: Database) -> list[tuple[str, str, str]]:
     async with db.read() as session:
-        rows = await session.execute(select(OutboxItem.chat_id, OutboxItem.reply, OutboxItem.status).order_by(OutboxItem.id))
+        rows = await session.execute(
+            select(OutboxItem.chat_id, OutboxItem.reply, OutboxItem.status).order_by(OutboxItem.id)
+        )
         return [(chat, reply["text"], status) for chat, reply, status in rows.all()]
 
 

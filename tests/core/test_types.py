@@ -5,7 +5,11 @@ from bot.types import Button, Reply
 
 
 def test_reply_survives_a_trip_through_json() -> None:
-    reply = Reply("Xin chào", (Button("Menu", "m"), Button("Bản đồ", url="https://maps.example")), request_contact=True)
+    reply = Reply(
+        "Xin chào",
+        (Button("Menu", "m"), Button("Bản đồ", url="https://maps.example")),
+        request_contact=True,
+    )
     assert Reply.from_json(reply.to_json()) == reply
 
 
