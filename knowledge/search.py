@@ -1,0 +1,604 @@
+"""Find the procedure a resident means, and decide whether to answer, ask, or say not found.
+
+How a message is read (all lexicons are data: ``knowledge/intents.py``, ``synonyms.yaml``):
+
+1. ``normalize`` (NFC, tone placement, telex leftovers), then abbreviations and chat
+   shorthand from the synonyms file ("gks" -> "giấy khai sinh", "ko" -> "không").
+2. Intent and aspect cues ("phản ánh", "ở đâu"); their words count little for the topic.
+3. Topics another agency handles ("hộ chiếu", "tách thửa"): never a confident answer.
+4. Folk terms add the official wording ("sổ đỏ" -> "giấy chứng nhận quyền sử dụng đất").
+5. Scoring, against an index built once per catalogue over each procedure's official
+   name, plain name, aliases and field:
+   - BM25-style term weights: folded words and adjacent word pairs, weighted by how rare
+     they are in the catalogue (inverse document frequency), so "khai sinh" counts and
+     "đăng ký" barely does. Long stories work because only the discriminative words score.
+   - Unknown words are corrected against the index vocabulary with rapidfuzz ("sinhh").
+   - Accent-aware: folding merges "bán" / "bạn" / "ban", so when the resident typed
+     accents, a word whose accents differ counts for less.
+   - The best candidates are re-ranked with rapidfuzz similarity to each name/alias, and
+     with how much of the query and of the best-matching name the match covers.
+   - An age in the message ("con 5 tuổi") is checked against ages in the name ("dưới 14
+     tuổi").
+6. Decision: "answer" when one procedure clearly wins; "clarify" when the best few are
+   close (or linked as ``related`` in the catalogue) and differ, offering 2-4 of them;
+   "none" when nothing fits, when the topic belongs elsewhere, or when the message is a
+   complaint, a request for a person, a rating or small talk.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from knowledge.intents import ROUTED_INTENTS, Reading, read
+from knowledge.lexicon import Words
+from knowledge.models import Catalogue, Procedure
+from knowledge.normalize import fold_word, has_diacritics, normalize
+from knowledge.synonyms import Elsewhere, Synonyms, load_synonyms
+
+__all__ = [
+    "Decision",
+    "Match",
+    "Matcher",
+    "SearchResult",
+    "Synonyms",
+    "Thresholds",
+    "load_synonyms",
+]
+
+Decision = Literal["answer", "clarify", "none"]
+
+
+@dataclass(frozen=True)
+class Match:
+    code: str
+    score: float  # 0..100
+    procedure: Procedure
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    text: str
+    decision: Decision
+    matches: tuple[Match, ...]  # ranked; for "clarify" the 2-4 offered first
+    intent: str | None
+    aspect: str | None
+    elsewhere: Elsewhere | None = None  # set when the topic belongs to another agency
+    n_offered: int = 0  # for "clarify": how many of ``matches`` to offer as buttons
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+    @property
+    def offered(self) -> tuple[Match, ...]:
+        """The choices of a clarifying question (empty unless decision is "clarify")."""
+        return self.matches[: self.n_offered]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(m.code for m in self.matches)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score cut-offs (0..100) for the decision; tuned on the dev set, see evaluation.py."""
+
+    answer: float = 60.0  # the best must reach this to be answered
+    coverage: float = 0.75  # ... cover this share of one of its names or aliases
+    margin: float = 8.0  # ... and lead the second by this much
+    related_margin: float = 14.0  # ... or by this much when the two are linked as related
+    short_words: int = 3  # a message with at most this many topic words is "short"
+    short_related_margin: float = 25.0  # lead a short message needs over any related one
+    clarify: float = 30.0  # below this nothing is offered
+    offer_window: float = 15.0  # candidates within this of the best are offered
+    despite_elsewhere: float = 80.0  # a message naming another agency's topic needs this
+    max_offer: int = 4
+
+
+# Words that carry no topic. Accented forms; an unaccented typed word counts as a stop
+# word only when its folded form is not also the fold of a topic word in the catalogue.
+_STOPWORD_TEXT = """
+    tôi em anh chị mình bạn admin ạ à ơi nhé nha vậy thế nhỉ hả chứ đó này kia ấy cháu cô chú
+    bác ông bà gì nào đâu sao bao nhiêu lâu mấy không chưa có được phải cần muốn hỏi xin làm
+    thì là mà và với của cho để khi nếu như rồi giờ bây hay hoặc cũng đã đang sẽ vẫn còn nữa
+    luôn ở tại thủ tục các những vâng dạ ừ ok hướng dẫn giúp giùm dùm biết thể nào ai
+    đi về ra vào lên xuống trên dưới thôi chỉ mới nhờ cái việc gồm bị thấy nói bảo
+    đều cả rất quá lắm hơn nhất sắp lúc hôm nay mai đứa bọn chúng mấy vài luôn liền ngay
+    """
+_STOPWORDS = frozenset(normalize(_STOPWORD_TEXT).split())
+# Words a procedure name starts with or adds that say nothing about its topic.
+_NAME_NOISE_RE = re.compile(
+    r"\((?:thực hiện )?(?:tại |ở )?cấp (?:xã|huyện|tỉnh|trung ương)\)|^thủ tục\s+", re.IGNORECASE
+)
+_AGE_QUERY_RE = re.compile(r"(?:(dưới|trên|đủ|duoi|tren|du) )?(\d{1,3}) ?(?:tuổi|tuoi|t)\b")
+_AGE_MAX_RE = re.compile(r"dưới (\d{1,3}) tuổi")
+_AGE_MIN_RE = re.compile(r"(?:từ (?:đủ )?|trên |đủ )(\d{1,3}) tuổi")
+_NEWBORN = ("mới sinh", "sơ sinh", "mới đẻ", "vừa sinh")
+
+_SURFACE_WEIGHT = {"alias": 1.0, "plain": 1.0, "name": 0.9, "field": 0.35}
+_AGE_BONUS = 1.1  # the age in the message fits the age in the name ("dưới 14 tuổi")
+_ACCENT_MISMATCH = 0.45  # weight of a word whose typed accents differ from the catalogue's
+_CUE_WEIGHT = 0.2  # weight of words spent on an intent/aspect cue ("bao nhiêu tiền")
+_FOLK_ORIGINAL = 0.6  # weight kept by the folk phrase itself once its meaning is added
+_CANDIDATES = 24  # procedures fully scored per message
+_POSTING_BUDGET = 1000  # postings read to gather candidates (see _candidates)
+_FUZZ_SURFACES = 8  # names/aliases per candidate compared with rapidfuzz
+_EVIDENCE = 6.0  # summed idf a match needs to count fully (one rare word pair is ~6)
+# Procedures the commune wrote plain names or aliases for are the ones residents ask
+# about; an imported-only procedure needs a slightly better match to beat one of them.
+_UNCURATED = 0.92
+_ORG_FACTOR = 0.8  # procedures only organisations can file, when a resident asks
+_ORG_NAME_RE = re.compile(
+    r"(?:cho|đối với|của) (?:các )?"
+    r"(?:cơ quan|tổ chức|doanh nghiệp|hợp tác xã|cơ sở|dự án|nhà đầu tư)|^tổ chức kinh tế"
+)
+_PERSON_NAME_RE = re.compile(r"cá nhân|hộ gia đình|công dân|người dân|trẻ em|người")
+_ORG_QUERY = frozenset(
+    {"cơ quan", "tổ chức", "doanh nghiệp", "công ty", "hợp tác xã", "htx", "cơ sở", "dự án"}
+)
+
+
+@dataclass
+class _Surface:
+    kind: str
+    sorted_text: str  # content words, folded and sorted, for rapidfuzz
+    terms: frozenset[str]  # unigrams and bigrams
+    idf: dict[str, float] = field(default_factory=dict)  # its words -> idf, for coverage
+    unigram_idf: float = 0.0  # their summed idf
+
+
+@dataclass
+class _Doc:
+    procedure: Procedure
+    surfaces: list[_Surface]
+    weights: dict[str, float]  # term -> best surface weight
+    accented: frozenset[str]  # accented words, for accent-aware scoring
+    min_age: int | None = None
+    max_age: int | None = None
+    for_organisations: bool = False  # only organisations apply (not residents)
+    curated: bool = False  # the commune wrote a plain name or aliases for it
+
+
+@dataclass(frozen=True)
+class _Scored:
+    doc: int
+    score: float
+    raw: float  # summed term weights (BM25-like)
+    qcov: float  # share of the query's weight the procedure matches
+    dcov: float  # share of the best-matching name/alias the query covers
+    fz: float  # rapidfuzz similarity to the closest name/alias, 0..1
+    evidence: float  # 0..1, low when only a weak word or two matched
+
+
+def _similarity(query: str, surface: str) -> float:
+    """rapidfuzz similarity of the query's topic words to one name or alias, 0..1.
+
+    Both strings hold their words sorted, so ``ratio`` and ``partial_ratio`` here are
+    rapidfuzz's ``token_sort_ratio`` and ``partial_token_sort_ratio`` without re-sorting
+    on every call.
+    """
+    full = fuzz.ratio(query, surface, processor=None)
+    part = fuzz.partial_ratio(query, surface, processor=None)
+    return (full + part) / 200.0
+
+
+@dataclass
+class _Query:
+    terms: dict[str, float] = field(default_factory=dict)  # term -> query weight
+    accented: dict[str, set[str]] = field(default_factory=dict)  # word -> accented as typed
+    content: list[str] = field(default_factory=list)  # folded content words, for rapidfuzz
+    age: int | None = None
+    organisation: bool = False  # the asker speaks for a company, agency or cooperative
+    topic_words: int = 0  # distinct words of the message itself that name a topic
+
+
+def _content(words: Sequence[str]) -> list[str]:
+    return [w for w in words if w not in _STOPWORDS]
+
+
+def _terms(folded: Sequence[str]) -> list[str]:
+    """Words and adjacent word pairs ("khai", "sinh", "khai sinh")."""
+    return [*folded, *(f"{a} {b}" for a, b in itertools.pairwise(folded))]
+
+
+class Matcher:
+    """An index over one catalogue; ``search`` is cheap, building is done once."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        synonyms: Synonyms | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        self.thresholds = thresholds or Thresholds()
+        self._docs: list[_Doc] = [self._doc(p) for p in catalogue]
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for i, d in enumerate(self._docs):
+            for t, w in d.weights.items():
+                self._postings.setdefault(t, []).append((i, w))
+        n = max(len(self._docs), 1)
+        self._idf: dict[str, float] = {
+            t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()
+        }
+        self._idf_unknown = math.log(1 + (n - 0.5) / 1.5) * 0.5
+        for d in self._docs:
+            for s in d.surfaces:
+                s.idf = {t: self._idf[t] for t in s.terms if " " not in t}
+                s.unigram_idf = sum(s.idf.values()) or 1.0
+        self._vocab = sorted(t for t in self._postings if " " not in t and len(t) >= 2)
+        self._vocab_set = frozenset(self._vocab)
+        accented_vocab = {w for d in self._docs for w in d.accented}
+        # Unaccented stop words are ambiguous when a topic word folds to the same letters
+        # ("ban" could be "bản sao"); those count a little instead of nothing.
+        topic_folds = {fold_word(w) for w in accented_vocab if w not in _STOPWORDS}
+        self._ambiguous_stop = frozenset(fold_word(w) for w in _STOPWORDS) & topic_folds
+        self._stop_folded = frozenset(fold_word(w) for w in _STOPWORDS) - self._ambiguous_stop
+        self._corrections: dict[tuple[str, bool], str | None] = {}
+
+    # -- index -------------------------------------------------------------------------
+
+    def _doc(self, p: Procedure) -> _Doc:
+        texts: list[tuple[str, str]] = [("name", _NAME_NOISE_RE.sub(" ", p.name))]
+        if p.plain_name:
+            texts.append(("plain", p.plain_name))
+        texts.extend(("alias", a) for a in p.aliases)
+        if p.field:
+            texts.append(("field", p.field))
+        surfaces: list[_Surface] = []
+        weights: dict[str, float] = {}
+        accented: set[str] = set()
+        for kind, text in texts:
+            content = _content(self.synonyms.expand_abbreviations(Words.of(text)).words)
+            if not content:
+                continue
+            accented.update(content)
+            folded = [str(int(f)) if f.isdigit() else f for f in map(fold_word, content)]
+            terms = frozenset(_terms(folded))
+            surfaces.append(_Surface(kind, " ".join(sorted(folded)), terms))
+            w = _SURFACE_WEIGHT[kind]
+            for t in terms:
+                if weights.get(t, 0.0) < w:
+                    weights[t] = w
+        name_n = normalize(" ".join(t for k, t in texts if k in ("name", "plain")))
+        official = normalize(p.name)
+        for_orgs = bool(_ORG_NAME_RE.search(official)) and not _PERSON_NAME_RE.search(official)
+        max_age = min((int(m) - 1 for m in _AGE_MAX_RE.findall(name_n)), default=None)
+        min_age = max((int(m) for m in _AGE_MIN_RE.findall(name_n)), default=None)
+        return _Doc(
+            p,
+            surfaces,
+            weights,
+            frozenset(accented),
+            min_age=min_age,
+            max_age=max_age,
+            for_organisations=for_orgs,
+            curated=bool(p.plain_name or p.aliases),
+        )
+
+    # -- query -------------------------------------------------------------------------
+
+    def _correct(self, token: str, accented: bool) -> str | None:
+        """The index word a mistyped word most likely is, or None.
+
+        A word typed with accents is a real word far more often than a typo, so it needs
+        a closer match.
+        """
+        key = (token, accented)
+        if key in self._corrections:
+            return self._corrections[key]
+        fixed: str | None = None
+        if len(token) >= 4 and not token.isdigit():
+            cutoff = 90.0 if accented else 84.0
+            hit = process.extractOne(token, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is not None:
+                fixed = hit[0]
+        self._corrections[key] = fixed
+        return fixed
+
+    def _is_stop(self, word: str, folded: str) -> float:
+        """0 for a topic word, 1 for a stop word, in between for an ambiguous one."""
+        if word in _STOPWORDS:
+            return 1.0
+        if not has_diacritics(word):
+            if folded in self._stop_folded:
+                return 1.0
+            if folded in self._ambiguous_stop:
+                return 0.7
+        return 0.0
+
+    def _forms_pair(self, folded: Sequence[str], i: int) -> bool:
+        """Does word i make a word pair of the index with a neighbour?"""
+        before = i > 0 and f"{folded[i - 1]} {folded[i]}" in self._idf
+        after = i + 1 < len(folded) and f"{folded[i]} {folded[i + 1]}" in self._idf
+        return before or after
+
+    def _add_sequence(self, q: _Query, words: Sequence[str], weights: Sequence[float]) -> None:
+        """Add a run of words (and their adjacent pairs) to the query."""
+        kept: list[tuple[str, str, float]] = []
+        folded = [fold_word(w) for w in words]
+        for i, (w, wt) in enumerate(zip(words, weights, strict=True)):
+            f = folded[i]
+            stop = self._is_stop(w, f)
+            if 0.0 < stop < 1.0 and self._forms_pair(folded, i):
+                stop = 0.0  # "dang ky" is "đăng ký", not "đang"
+            if stop >= 1.0 or wt <= 0:
+                continue
+            if f.isdigit():
+                f = w = str(int(f))  # "02" and "2" are the same number
+            elif f not in self._vocab_set and wt >= 1.0:
+                fixed = self._correct(f, has_diacritics(w))
+                if fixed is not None:
+                    f = fixed
+                    w = f  # the typed accents no longer apply
+            kept.append((w, f, wt * (1.0 - stop)))
+        for w, f, wt in kept:
+            q.content.append(f)
+            if q.terms.get(f, 0.0) < wt:
+                q.terms[f] = wt
+            if has_diacritics(w):
+                q.accented.setdefault(f, set()).add(w)
+        for (_, f1, a), (_, f2, b) in itertools.pairwise(kept):
+            t = f"{f1} {f2}"
+            wt = min(a, b)
+            if q.terms.get(t, 0.0) < wt:
+                q.terms[t] = wt
+
+    def _query(self, words: Words, reading: Reading) -> _Query:
+        q = _Query()
+        folk = [
+            h
+            for h in self.synonyms.find_folk(words)
+            if not all(i in reading.cue_positions for i in range(h.start, h.end))
+        ]
+        in_folk = {i for h in folk for i in range(h.start, h.end)}
+        q.topic_words = len(
+            {
+                f
+                for i, (w, f) in enumerate(zip(words.words, words.folded, strict=True))
+                if i not in reading.cue_positions and self._is_stop(w, f) < 0.5
+            }
+        )
+        weights = []
+        for i in range(len(words)):
+            wt = 1.0
+            if i in reading.cue_positions:
+                wt = _CUE_WEIGHT
+            elif i in in_folk:
+                wt = _FOLK_ORIGINAL
+            weights.append(wt)
+        self._add_sequence(q, words.words, weights)
+        for h in folk:
+            means = h.value.means.split()
+            self._add_sequence(q, means, [1.0] * len(means))
+        q.age = _query_age(words)
+        q.organisation = any(o in words.text for o in _ORG_QUERY)
+        return q
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def _candidates(self, q: _Query) -> list[_Scored]:
+        known: list[tuple[str, float, frozenset[str] | None]] = []
+        total = 0.0
+        for t, qw in q.terms.items():
+            idf = self._idf.get(t)
+            if idf is None:
+                if " " not in t:
+                    total += self._idf_unknown * qw
+                continue
+            total += idf * qw
+            as_typed = q.accented.get(t) if " " not in t else None
+            known.append((t, idf * qw, frozenset(as_typed) if as_typed else None))
+        if not known or total <= 0:
+            return []
+        # Gather candidates from the rarest terms first, within a budget of postings:
+        # the common words ("đăng ký", "cấp") only re-rank docs a rarer word brought in.
+        known.sort(key=lambda k: -self._idf[k[0]])
+        pool: dict[int, float] = {}
+        used = 0
+        for t, iw, _ in known:
+            postings = self._postings[t]
+            if pool and used + len(postings) > _POSTING_BUDGET:
+                break
+            used += len(postings)
+            for di, w in postings:
+                pool[di] = pool.get(di, 0.0) + iw * w
+        shortlist = sorted(pool, key=lambda di: -pool[di])[: _CANDIDATES * 2]
+        by_term = {t: (iw, typed) for t, iw, typed in known}
+        scored: list[tuple[float, int]] = []
+        for di in shortlist:
+            d = self._docs[di]
+            raw = 0.0
+            for t in d.weights.keys() & by_term.keys():
+                iw, typed = by_term[t]
+                w = d.weights[t]
+                if typed is not None and typed.isdisjoint(d.accented):
+                    w *= _ACCENT_MISMATCH
+                raw += iw * w
+            scored.append((raw, di))
+        scored.sort(reverse=True)
+        top = [(di, raw) for raw, di in scored[:_CANDIDATES]]
+        # Cue words ("mất bao lâu") and folk phrases already translated take no part in
+        # the fuzzy comparison or the coverage of a name: only the topic does.
+        q_words = sorted({f for f in q.content if q.terms.get(f, 0.0) >= 0.5})
+        q_sorted = " ".join(q_words)
+        q_uni = {t: min(w, 1.0) for t, w in q.terms.items() if " " not in t}
+        q_keys = q_uni.keys()
+        out: list[_Scored] = []
+        for di, raw in top:
+            d = self._docs[di]
+            qcov = min(raw / total, 1.0)
+            dcov = 0.0
+            fz = 0.0
+            covered: list[tuple[float, str]] = []
+            for s in d.surfaces:
+                shared = s.idf.keys() & q_keys
+                if s.kind == "field" or not shared:
+                    continue  # a name sharing no word with the message scores nothing here
+                got = sum(s.idf[t] * q_uni[t] for t in shared)
+                covered.append((got / s.unigram_idf, s.sorted_text))
+            if covered:
+                covered.sort(reverse=True)
+                dcov = covered[0][0]
+                # rapidfuzz on the best-covered names only: the others cannot win.
+                fz = max(_similarity(q_sorted, text) for _, text in covered[:_FUZZ_SURFACES])
+            evidence = min(1.0, raw / _EVIDENCE) ** 0.5
+            age = _age_factor(q.age, d)
+            if age > 1.0 and dcov < 0.75:
+                age = 1.0  # an age confirms a match; it does not make one
+            audience = 1.0 if q.organisation or not d.for_organisations else _ORG_FACTOR
+            prior = 1.0 if d.curated else _UNCURATED
+            score = 100.0 * (0.45 * qcov + 0.30 * dcov + 0.25 * fz) * evidence
+            score = min(100.0, score * age * audience * prior)
+            out.append(_Scored(di, score, raw, qcov, dcov, fz, evidence))
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    # -- decision ----------------------------------------------------------------------
+
+    def search(self, text: str) -> SearchResult:
+        words = self.synonyms.expand_abbreviations(Words.of(text))
+        reading = read(words, text)
+        social = reading.intent if reading.intent not in ROUTED_INTENTS else None
+        if not words.words:
+            intent = reading.intent or ("smalltalk" if text.strip() else None)
+            return SearchResult(text, "none", (), intent, None)
+        if reading.intent in ROUTED_INTENTS and reading.strong:
+            return SearchResult(text, "none", (), reading.intent, None)
+        away = self.synonyms.elsewhere_hit(words)
+        elsewhere = away[0] if away else None
+        if away is not None:
+            # The words naming another agency's topic ("hộ chiếu", "sổ tiết kiệm") say
+            # nothing about a commune procedure; what is left may still name one.
+            reading = replace(reading, cue_positions=reading.cue_positions | away[1])
+        q = self._query(words, reading)
+        ranked = self._candidates(q) if q.terms else []
+        matches = tuple(
+            Match(self._docs[c.doc].procedure.code, round(c.score, 1), self._docs[c.doc].procedure)
+            for c in ranked
+        )
+        th = self.thresholds
+        if q.topic_words == 0 and elsewhere is None:
+            # Only cue words ("mất bao lâu?", "ở đâu ạ"): a follow-up about the procedure
+            # already under discussion, or nothing to search for.
+            return SearchResult(text, "none", (), reading.intent, reading.aspect)
+        # Only a commune procedure named outright besides the other agency's topic ("xin
+        # xác nhận số CMND cũ để làm sổ tiết kiệm") is answered.
+        if elsewhere is not None and not (
+            matches
+            and matches[0].score >= th.despite_elsewhere
+            and self._confident(ranked, matches, q)
+        ):
+            return SearchResult(text, "none", matches[:3], None, reading.aspect, elsewhere)
+        if not matches or matches[0].score < th.clarify:
+            if reading.intent is not None:
+                return SearchResult(text, "none", (), reading.intent, None)
+            return SearchResult(text, "none", matches[:3], None, reading.aspect)
+        best = matches[0]
+        if social is not None and (
+            q.topic_words == 0 or (q.topic_words <= 2 and best.score < th.answer)
+        ):
+            # "chào ad", "cảm ơn nhiều nha": small talk that brushes a word or two of a name.
+            return SearchResult(text, "none", (), social, None)
+        if self._confident(ranked, matches, q):
+            return SearchResult(text, "answer", matches, social, reading.aspect)
+        if reading.intent in ROUTED_INTENTS:
+            # A weakly cued complaint ("đường ... hỏng") that only brushes some procedure
+            # names goes to its own flow rather than to a question about procedures.
+            return SearchResult(text, "none", (), reading.intent, None)
+        offered = self._offer(matches)
+        rest = tuple(m for m in matches if m not in offered)
+        return SearchResult(
+            text, "clarify", (*offered, *rest), social, reading.aspect, n_offered=len(offered)
+        )
+
+    def _confident(self, ranked: Sequence[_Scored], matches: Sequence[Match], q: _Query) -> bool:
+        """Does the best procedure clearly win?
+
+        It must score well, cover one of its names or aliases almost whole (so "làm hộ
+        chiếu" does not answer "trình báo mất hộ chiếu"), and lead the runner-up. A
+        procedure the catalogue links as ``related`` (one residents confuse it with) must
+        be left further behind, and for a short message ("đăng ký xe", "nhận con") any
+        related procedure near the top counts, since two or three words cannot tell them
+        apart.
+        """
+        th = self.thresholds
+        best = matches[0]
+        if best.score < th.answer or ranked[0].dcov < th.coverage:
+            return False
+        if len(matches) == 1:
+            return True
+        second = matches[1]
+        if best.score - second.score < th.margin:
+            return False
+        short = q.topic_words <= th.short_words
+        for m in matches[1 : th.max_offer + 2]:
+            if not _related(best.procedure, m.procedure):
+                continue
+            if m is second or short:
+                need = th.short_related_margin if short else th.related_margin
+                if best.score - m.score < need:
+                    return False
+        return True
+
+    def _offer(self, matches: Sequence[Match]) -> list[Match]:
+        """The 2-4 choices of a clarifying question: the close ones, then related ones."""
+        th = self.thresholds
+        best = matches[0]
+        offered = [m for m in matches[: th.max_offer] if m.score >= best.score - th.offer_window]
+        for code in best.procedure.related:
+            if len(offered) >= th.max_offer:
+                break
+            m = next((m for m in matches if m.code == code), None)
+            if m is not None and m not in offered and m.score >= th.clarify:
+                offered.append(m)
+        if len(offered) < 2 and len(matches) > 1 and matches[1] not in offered:
+            offered.append(matches[1])
+        return offered
+
+
+def _related(a: Procedure, b: Procedure) -> bool:
+    return b.code in a.related or a.code in b.related
+
+
+def _query_age(words: Words) -> int | None:
+    text = words.text
+    if any(p in text for p in _NEWBORN):
+        return 0
+    m = _AGE_QUERY_RE.search(text)
+    if not m:
+        return None
+    n = int(m.group(2))
+    qualifier = fold_word(m.group(1) or "")
+    if qualifier == "duoi":
+        return max(n - 1, 0)
+    if qualifier == "tren":
+        return n + 1
+    return n
+
+
+def _age_factor(age: int | None, d: _Doc) -> float:
+    if age is None or (d.min_age is None and d.max_age is None):
+        return 1.0
+    if d.min_age is not None and age < d.min_age:
+        return 0.6
+    if d.max_age is not None and age > d.max_age:
+        return 0.6
+    return _AGE_BONUS
+
+
+def build_matcher(paths: Iterable[Path] = (), synonyms: Path | None = None) -> Matcher:
+    """A matcher over the shipped catalogue merged with the given imported files."""
+    from knowledge.catalogue import build_catalogue  # the catalogue loader, when needed
+
+    catalogue, _ = build_catalogue(list(paths))
+    return Matcher(catalogue, load_synonyms(synonyms))
