@@ -11,6 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MOTCUA_DATA_DIR=/data
 
 WORKDIR /app
+# DejaVu Sans: the PDF satisfaction report's font (covers Vietnamese).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers

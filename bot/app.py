@@ -33,7 +33,7 @@ from knowledge.models import Catalogue
 log = logging.getLogger(__name__)
 
 # Feature modules with a ``plugin(settings)`` factory, in start-up order.
-PLUGIN_MODULES: tuple[str, ...] = ()
+PLUGIN_MODULES: tuple[str, ...] = ("surveys.plugin",)
 
 
 @dataclass

@@ -10,11 +10,12 @@ from bot.router import Router
 
 
 def build_router() -> Router:
-    from handlers import feedback, menu, procedures
+    from handlers import feedback, menu, procedures, surveys
 
     root = Router("root")
     for feature in (
         menu.escapes,
+        surveys.router,  # a questionnaire in progress gets its answers first; /start <token>
         menu.router,
         feedback.router,
         procedures.router,

@@ -19,7 +19,9 @@ async def start_feedback(ctx: Context, msg: Incoming) -> Reply:
 
 
 async def start_rating(ctx: Context, msg: Incoming) -> Reply:
-    return Reply(texts.RATE_AT_COUNTER, (Button(texts.BTN_MENU, menu.MENU),))
+    from handlers import surveys
+
+    return await surveys.start_rating(ctx, msg)
 
 
 @router.route(any_of(command("phananh"), button(menu.FEEDBACK)), "feedback")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-DOMAIN_MODEL_MODULES: tuple[str, ...] = ()
+DOMAIN_MODEL_MODULES: tuple[str, ...] = ("surveys.models",)
 
 
 def import_domain_models() -> None:
