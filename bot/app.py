@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,10 @@ from knowledge.models import Catalogue
 log = logging.getLogger(__name__)
 
 # Feature modules with a ``plugin(settings)`` factory, in start-up order.
-PLUGIN_MODULES: tuple[str, ...] = ("surveys.plugin",)
+PLUGIN_MODULES: tuple[str, ...] = (
+    "bot.channels.telegram.plugin",
+    "surveys.plugin",
+)
 
 
 @dataclass
@@ -107,7 +111,7 @@ def build_runtime(
     channels: dict[str, Channel] = {WebChat.name: WebChat()}
     for plugin in plugins:
         channels.update(plugin.channels())
-    relay = Relay(db, senders or {})
+    relay = Relay(db, senders or {}, lease=timedelta(seconds=settings.outbox_lease_seconds))
     processor = Processor(
         db=db,
         router=build_router(),

@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     public_url: str | None = None  # https://bot.example.vn, for webhooks and links
     log_level: str = "INFO"
     secret_key: SecretStr | None = None  # signs tokens; generated into data_dir if unset
+    outbox_lease_seconds: float = 60.0  # a send claimed by a process that died is retried after
 
     # The default commune, configured from env vars alone.
     commune_slug: str = DEFAULT_SLUG
@@ -115,6 +116,8 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     staff_telegram_chat: str | None = None
     staff_telegram_users: str | None = None
+    telegram_polling: bool = False  # getUpdates instead of the webhook (serve --telegram-polling)
+    telegram_flood_limits: bool = True  # off only against a fake or unlimited Bot API server
 
     zalo_bot_token: SecretStr | None = None
     zalo_bot_secret: SecretStr | None = None

@@ -129,12 +129,14 @@ class Relay:
         batch: int = 200,
         max_attempts: int = MAX_ATTEMPTS,
         clock: Callable[[], datetime] = utcnow,
+        lease: timedelta = LEASE,
     ) -> None:
         self.db = db
         self.senders = dict(senders)
         self.batch = batch
         self.max_attempts = max_attempts
         self.clock = clock
+        self.lease = lease
         self._wake = asyncio.Event()
         self._stopping = False
         self._slugs: dict[int, str] = {}
@@ -196,7 +198,7 @@ class Relay:
                 rows = [r for r in rows if (r.channel, r.chat_id, r.id) not in blocked]
             for row in rows:
                 row.status = SENDING
-                row.next_attempt_at = now + LEASE
+                row.next_attempt_at = now + self.lease
             await self._load_slugs(session, {r.commune_id for r in rows})
         return rows
 

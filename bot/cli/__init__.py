@@ -14,6 +14,7 @@ GROUPS = (
     "bot.cli.ask",
     "bot.cli.catalogue",
     "bot.cli.bench",
+    "bot.cli.telegram",
     "bot.cli.db",
     "bot.cli.surveys",
 )

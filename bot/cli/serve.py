@@ -16,6 +16,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run the bot: web chat at /, webhooks, health checks")
     p.add_argument("--host", help="address to listen on (default MOTCUA_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default MOTCUA_PORT or 8080)")
+    p.add_argument(
+        "--telegram-polling",
+        action="store_true",
+        help="fetch Telegram updates with getUpdates instead of the webhook (local use)",
+    )
     p.set_defaults(func=run, log_level=logging.INFO)
 
 
@@ -24,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(settings.log_level.upper())
     host = args.host or settings.host
     port = args.port or settings.port
+    if args.telegram_polling:
+        settings.telegram_polling = True
     runtime = build_runtime(settings)
     app = create_app(runtime)
     print(

@@ -1,0 +1,453 @@
+"""The pipeline benchmark: simulated residents through the Telegram webhook, end to end.
+
+A real ``motcua serve`` runs in a child process (its own core) against a database and
+a minimal Bot API stand-in on loopback, here in the parent. Each simulated resident
+sends an update to the webhook, waits for the bot's reply to arrive at the stand-in,
+then sends the next one (a closed loop, so the figures are the pipeline's capacity, not
+a rate we chose). Measured per update: the webhook acknowledgement (POST to 200: the
+update is stored) and the reply latency (POST to the sendMessage call arriving).
+
+For a ratio, the same load generator first drives a bare aiohttp app that answers 200 to
+everything, in a child process of its own: the ceiling of this machine and harness.
+
+Lost and duplicated replies are counted two ways that must agree: per resident (every
+acknowledged update gets one reply; a reply with no update waiting is extra), and
+against the outbox (messages that arrived versus the parts of the rows marked sent).
+
+Telegram's flood limits (30 messages/s per bot) are off by default here because the
+stand-in is not Telegram and the point is the pipeline's own capacity; ``--flood-limits``
+keeps them on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+# Credentials of the loopback stand-in, not of any real bot.
+TOKEN = "7000000001:BENCHbenchBENCHbenchBENCHbenchBENCH1"  # noqa: S105
+SECRET = "bench-webhook-secret-0123456789"  # noqa: S105
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+FIRST_USER = 8_000_000_000
+# What residents do, in turn: each is answered with one message.
+MIX: tuple[tuple[str, str], ...] = (
+    ("text", "/start"),
+    ("button", "m:info"),
+    ("text", "làm giấy khai sinh cho con cần những giấy tờ gì"),
+    ("button", "m"),
+    ("text", "/trogiup"),
+    ("text", "đăng ký kết hôn ở đâu"),
+)
+
+
+@dataclass
+class Options:
+    residents: int = 100
+    duration: float = 10.0
+    warmup: float = 2.0
+    drain: float = 15.0
+    database_url: str | None = None
+    flood_limits: bool = False
+    ceiling: bool = True
+    keep: Path | None = None  # keep the data directory here
+    profile: Path | None = None  # run the server under cProfile, writing here
+
+
+@dataclass
+class Figures:
+    updates: int = 0
+    replies: int = 0
+    ack_ms: list[float] = field(default_factory=list)
+    reply_ms: list[float] = field(default_factory=list)
+    failed_posts: int = 0
+    elapsed: float = 0.0
+
+
+class Sink:
+    """The Bot API stand-in: answers every method, timestamps each message per chat."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, deque[asyncio.Future[float]]] = {}
+        self.received = 0
+        self.extra = 0
+        self.by_method: dict[str, int] = {}
+        self._ids = itertools.count(1)
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def expect(self, chat_id: str) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(chat_id, deque()).append(future)
+        return future
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.by_method[method] = self.by_method.get(method, 0) + 1
+        params: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
+        if method == "getMe":
+            return _ok(
+                {"id": 7000000001, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+            )
+        if method not in ("sendMessage", "sendPhoto"):
+            return _ok(True)
+        now = time.perf_counter()
+        chat_id = str(params.get("chat_id", ""))
+        self.received += 1
+        queue = self.waiting.get(chat_id)
+        while queue and queue[0].done():
+            queue.popleft()
+        if queue:
+            queue.popleft().set_result(now)
+        else:
+            self.extra += 1
+        return _ok(
+            {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {
+                    "id": int(chat_id) if chat_id.lstrip("-").isdigit() else 0,
+                    "type": "private",
+                },
+                "text": str(params.get("text", "")),
+            }
+        )
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def update_for(update_id: int, user: int, action: tuple[str, str]) -> dict[str, Any]:
+    kind, value = action
+    person = {"id": user, "is_bot": False, "first_name": "Cư dân", "language_code": "vi"}
+    chat = {"id": user, "first_name": "Cư dân", "type": "private"}
+    if kind == "button":
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": f"q{update_id}",
+                "from": person,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": chat,
+                    "text": "menu",
+                },
+                "chat_instance": str(user),
+                "data": value,
+            },
+        }
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "from": person,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": value,
+        },
+    }
+
+
+class Residents:
+    """Closed-loop simulated residents posting to a webhook URL."""
+
+    def __init__(self, url: str, sink: Sink | None, count: int, reply_timeout: float) -> None:
+        self.url = url
+        self.sink = sink
+        self.count = count
+        self.reply_timeout = reply_timeout
+        self._ids = itertools.count(1)
+
+    async def run(self, seconds: float, figures: Figures | None) -> None:
+        connector = aiohttp.TCPConnector(limit=0, force_close=False)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            deadline = time.perf_counter() + seconds
+            started = time.perf_counter()
+            await asyncio.gather(
+                *(self._resident(session, n, deadline, figures) for n in range(self.count))
+            )
+            if figures is not None:
+                figures.elapsed += time.perf_counter() - started
+
+    async def _resident(
+        self,
+        session: aiohttp.ClientSession,
+        index: int,
+        deadline: float,
+        figures: Figures | None,
+    ) -> None:
+        user = FIRST_USER + index
+        actions = itertools.cycle(MIX[index % len(MIX) :] + MIX[: index % len(MIX)])
+        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        while time.perf_counter() < deadline:
+            body = json.dumps(update_for(next(self._ids), user, next(actions))).encode()
+            reply = self.sink.expect(str(user)) if self.sink is not None else None
+            sent = time.perf_counter()
+            try:
+                async with session.post(self.url, data=body, headers=headers) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            acked = time.perf_counter()
+            if figures is not None:
+                figures.updates += 1
+                if ok:
+                    figures.ack_ms.append((acked - sent) * 1000)
+                else:
+                    figures.failed_posts += 1
+            if reply is None:
+                continue
+            if not ok:
+                reply.cancel()
+                continue
+            try:
+                arrived = await asyncio.wait_for(asyncio.shield(reply), self.reply_timeout)
+            except TimeoutError:
+                return  # counted as lost at the end (its future is still waiting)
+            if figures is not None:
+                figures.replies += 1
+                figures.reply_ms.append((arrived - sent) * 1000)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
+
+
+CEILING_APP = """
+import sys
+from aiohttp import web
+async def ok(request):
+    await request.read()
+    return web.Response(status=200)
+app = web.Application()
+app.router.add_post("/{tail:.*}", ok)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+
+@contextlib.contextmanager
+def child(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with code {process.returncode}")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"server not ready after {limit:.0f}s: {url}")
+
+
+async def measure_ceiling(options: Options, workdir: Path) -> float:
+    port = free_port()
+    env = dict(os.environ)
+    with child([sys.executable, "-c", CEILING_APP, str(port)], env, workdir / "ceiling.log") as p:
+        await wait_ready_post(f"http://127.0.0.1:{port}/webhook", p)
+        residents = Residents(
+            f"http://127.0.0.1:{port}/webhook/telegram/default", None, options.residents, 5
+        )
+        await residents.run(min(options.warmup, 1.0), None)
+        figures = Figures()
+        await residents.run(options.duration, figures)
+    return figures.updates / figures.elapsed if figures.elapsed else 0.0
+
+
+async def wait_ready_post(url: str, process: subprocess.Popen[bytes]) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            if process.poll() is not None:
+                raise RuntimeError("ceiling server exited")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.post(url, data=b"{}") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise RuntimeError("ceiling server not ready")
+
+
+def server_env(options: Options, workdir: Path, sink_url: str, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    if "MOTCUA_SHARED_DIR" in os.environ:
+        env["MOTCUA_SHARED_DIR"] = os.environ["MOTCUA_SHARED_DIR"]
+    env.update(
+        MOTCUA_DATA_DIR=str(workdir / "data"),
+        MOTCUA_TELEGRAM_TOKEN=TOKEN,
+        MOTCUA_TELEGRAM_SECRET=SECRET,
+        MOTCUA_TELEGRAM_API_URL=sink_url,
+        MOTCUA_TELEGRAM_BOT_USERNAME="bench_bot",
+        MOTCUA_TELEGRAM_FLOOD_LIMITS="true" if options.flood_limits else "false",
+        MOTCUA_LOG_LEVEL="WARNING",
+        MOTCUA_COMMUNE_NAME="Xã An Bình",
+        MOTCUA_HOST="127.0.0.1",
+        MOTCUA_PORT=str(port),
+    )
+    if options.database_url:
+        env["MOTCUA_DATABASE_URL"] = options.database_url
+    return env
+
+
+async def outbox_parts(database_url: str) -> tuple[int, int, int, int]:
+    """(messages the sent rows render to, rows not sent, inbox rows, inbox rows not done)."""
+    from sqlalchemy import select
+
+    from bot.channels.telegram.render import render
+    from bot.db.engine import Database
+    from bot.db.models import InboxItem, OutboxItem
+    from bot.types import Reply
+
+    db = Database(database_url)
+    try:
+        async with db.read() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxItem.status, OutboxItem.reply).where(
+                        OutboxItem.channel == "telegram"
+                    )
+                )
+            ).all()
+            inbox = (
+                await session.execute(
+                    select(InboxItem.status).where(InboxItem.channel == "telegram")
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    parts = sum(len(render(Reply.from_json(r))) for s, r in rows if s == "sent")
+    unsent = sum(1 for s, _ in rows if s != "sent")
+    return parts, unsent, len(inbox), sum(1 for (s,) in inbox if s != "done")
+
+
+async def run(options: Options) -> dict[str, Any]:
+    from bot.config import Settings, async_url
+
+    temporary = None
+    if options.keep is not None:
+        workdir = options.keep
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        temporary = tempfile.TemporaryDirectory(prefix="motcua-bench-")
+        workdir = Path(temporary.name)
+    try:
+        ceiling = await measure_ceiling(options, workdir) if options.ceiling else None
+        sink = Sink()
+        await sink.start()
+        port = free_port()
+        env = server_env(options, workdir, sink.url, port)
+        database_url = (
+            async_url(options.database_url)
+            if options.database_url
+            else (Settings(data_dir=workdir / "data").resolved_database_url)
+        )
+        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        if options.profile is not None:
+            command[1:1] = ["-m", "cProfile", "-o", str(options.profile)]
+        try:
+            with child(command, env, workdir / "server.log") as process:
+                await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+                url = f"http://127.0.0.1:{port}/webhook/telegram/default"
+                residents = Residents(url, sink, options.residents, options.drain)
+                await residents.run(options.warmup, None)
+                await asyncio.sleep(0.5)
+                received_before, extra_before = sink.received, sink.extra
+                figures = Figures()
+                await residents.run(options.duration, figures)
+                # Let stragglers arrive before counting.
+                await asyncio.sleep(1.0)
+                waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
+            parts, unsent, inbox_rows, inbox_open = await outbox_parts(database_url)
+        finally:
+            await sink.close()
+        received = sink.received
+        duplicated = max(0, received - parts)
+        result: dict[str, Any] = {
+            "updates_per_s": round(figures.replies / figures.elapsed, 1)
+            if figures.elapsed
+            else 0.0,
+            "ack_p50_ms": round(percentile(figures.ack_ms, 0.50), 2),
+            "ack_p99_ms": round(percentile(figures.ack_ms, 0.99), 2),
+            "reply_p50_ms": round(percentile(figures.reply_ms, 0.50), 2),
+            "reply_p99_ms": round(percentile(figures.reply_ms, 0.99), 2),
+            "lost": waiting + figures.failed_posts,
+            "duplicated": duplicated,
+            "ceiling_updates_per_s": round(ceiling, 1) if ceiling is not None else None,
+            "ratio_to_ceiling": round(figures.replies / figures.elapsed / ceiling, 3)
+            if ceiling and figures.elapsed
+            else None,
+            "database": "postgresql"
+            if options.database_url and "postgres" in options.database_url
+            else "sqlite",
+            "residents": options.residents,
+            "duration_s": round(figures.elapsed, 2),
+            "updates": figures.updates,
+            "replies": figures.replies,
+            "extra_messages": sink.extra - extra_before,
+            "messages_in_run": received - received_before,
+            "outbox_unsent_rows": unsent,
+            "inbox_rows": inbox_rows,
+            "inbox_not_done": inbox_open,
+            "flood_limits": options.flood_limits,
+            "cpus": os.cpu_count(),
+        }
+        return result
+    finally:
+        if temporary is not None:
+            temporary.cleanup()

@@ -1,0 +1,134 @@
+"""What the webhook and polling share: admit an update, store it, hand it to a worker.
+
+Storing comes before anything else that can fail, so an update Telegram considers
+delivered is never lost; a repeated ``update_id`` is a no-op. What we will not handle is
+not stored at all:
+
+- edited messages (see ``parse``), channel posts, member changes and other kinds;
+- group messages, except in the commune's staff group, from listed staff members, and
+  only commands, button presses and replies to the bot: staff chatting among themselves
+  is neither stored nor answered, whatever the bot's privacy mode in BotFather is.
+
+A body that is not a readable update (bad JSON, no ``update_id``) is stored as a failed
+"poison" item under a hash of the body, so it is on record and a redelivery of the same
+body is recognised, and is never retried.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import logging
+from typing import Any, Protocol
+
+from bot.channels.telegram import NAME
+from bot.channels.telegram.parse import GROUP_TYPES, INVALID, TelegramChannel, sender_and_chat
+from bot.communes import CommuneProfile
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]  # what we ask Telegram to send at all
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    POISON = "poison"
+
+
+class Accepting(Protocol):
+    """The part of ``bot.processing.Processor`` the ingress needs."""
+
+    async def accept(
+        self, commune: CommuneProfile, channel: str, update_key: str, payload: dict[str, Any]
+    ) -> int | None: ...
+
+    def submit(self, inbox_id: int, conversation_key: str) -> None: ...
+
+
+class Ingress:
+    def __init__(self, processor: Accepting, channel: TelegramChannel) -> None:
+        self.processor = processor
+        self.channel = channel
+
+    async def take_body(self, commune: CommuneProfile, body: bytes) -> tuple[Outcome, Any]:
+        """A webhook body: returns the outcome and the decoded update (if it decoded)."""
+        try:
+            update: Any = json.loads(body)
+        except ValueError:
+            update = None
+        if not is_update(update):
+            text = body.decode("utf-8", "replace")
+            return await self._poison(commune, body, text), None
+        return await self.take(commune, update), update
+
+    async def take(self, commune: CommuneProfile, update: Any) -> Outcome:
+        if not is_update(update):
+            raw = json.dumps(update, ensure_ascii=False, default=str)
+            return await self._poison(commune, raw.encode(), raw)
+        if not admitted(commune, update):
+            return Outcome.IGNORED
+        inbox_id = await self.processor.accept(
+            commune, NAME, self.channel.update_key(update), update
+        )
+        if inbox_id is None:
+            return Outcome.DUPLICATE
+        self._submit(inbox_id, self.channel.conversation_key(update))
+        return Outcome.STORED
+
+    async def _poison(self, commune: CommuneProfile, body: bytes, text: str) -> Outcome:
+        key = "invalid:" + hashlib.sha256(body).hexdigest()[:40]
+        log.warning("unreadable Telegram update for %s stored as %s", commune.slug, key)
+        inbox_id = await self.processor.accept(commune, NAME, key, {INVALID: text[:4000]})
+        if inbox_id is not None:
+            self._submit(inbox_id, "invalid")  # the parser refuses it: recorded as failed
+        return Outcome.POISON
+
+    def _submit(self, inbox_id: int, conversation_key: str) -> None:
+        try:
+            self.processor.submit(inbox_id, conversation_key)
+        except RuntimeError:
+            # Workers not running (yet): the item stays pending and start-up recovery
+            # processes it.
+            log.debug("inbox item %s left for recovery", inbox_id)
+
+
+def is_update(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("update_id"), int)
+        and not isinstance(value.get("update_id"), bool)
+    )
+
+
+def callback_query_id(update: Any) -> str | None:
+    query = update.get("callback_query") if isinstance(update, dict) else None
+    if isinstance(query, dict) and isinstance(query.get("id"), str):
+        return str(query["id"])
+    return None
+
+
+def admitted(commune: CommuneProfile, update: dict[str, Any]) -> bool:
+    """Whether to store and handle this update (see the module docstring)."""
+    if "message" not in update and "callback_query" not in update:
+        return False
+    origin = sender_and_chat(update)
+    if origin is None:
+        return True  # malformed: the parser will refuse it and it is recorded as failed
+    sender, chat, chat_type = origin
+    if chat_type == "private":
+        return True
+    if chat_type not in GROUP_TYPES:
+        return False
+    if (NAME, chat) not in commune.staff_chats or not commune.is_staff(NAME, sender):
+        return False
+    if "callback_query" in update:
+        return True
+    message = update["message"]
+    text = message.get("text")
+    if isinstance(text, str) and text.startswith("/"):
+        return True
+    replied = message.get("reply_to_message")
+    return isinstance(replied, dict) and bool((replied.get("from") or {}).get("is_bot"))

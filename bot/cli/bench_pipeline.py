@@ -1,0 +1,63 @@
+"""``motcua bench pipeline``: simulated residents through the Telegram webhook, end to end
+(see ``bot.bench_pipeline``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+from bot.bench_pipeline import Options, run
+
+
+def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = bench.add_parser(
+        "pipeline",
+        help="webhook -> inbox -> handlers -> outbox -> Bot API, with a raw aiohttp ceiling",
+    )
+    p.add_argument("--residents", type=int, default=100, help="simulated residents (default 100)")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds measured (default 10)")
+    p.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
+    p.add_argument("--database-url", help="e.g. postgresql://... (default: SQLite in a temp dir)")
+    p.add_argument(
+        "--flood-limits", action="store_true", help="keep Telegram's 30 messages/s per bot"
+    )
+    p.add_argument("--no-ceiling", action="store_true", help="skip the raw aiohttp ceiling")
+    p.add_argument("--keep", type=Path, help="keep the data directory and server log here")
+    p.add_argument("--profile", type=Path, help="run the server under cProfile, output here")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    options = Options(
+        residents=args.residents,
+        duration=args.duration,
+        warmup=args.warmup,
+        database_url=args.database_url,
+        flood_limits=args.flood_limits,
+        ceiling=not args.no_ceiling,
+        keep=args.keep,
+        profile=args.profile,
+    )
+    figures = asyncio.run(run(options))
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return 0
+    ceiling = figures["ceiling_updates_per_s"]
+    limits = "on" if figures["flood_limits"] else "off"
+    print(
+        f"database: {figures['database']}, {figures['residents']} residents, "
+        f"{figures['duration_s']} s measured, flood limits {limits}"
+    )
+    print(
+        f"sustained: {figures['updates_per_s']} updates/s end to end "
+        f"({figures['replies']} replies to {figures['updates']} updates)"
+    )
+    print(f"webhook ack: p50 {figures['ack_p50_ms']} ms, p99 {figures['ack_p99_ms']} ms")
+    print(f"reply:       p50 {figures['reply_p50_ms']} ms, p99 {figures['reply_p99_ms']} ms")
+    print(f"lost: {figures['lost']}, duplicated: {figures['duplicated']}")
+    if ceiling:
+        print(f"raw aiohttp ceiling: {ceiling} requests/s (ratio {figures['ratio_to_ceiling']})")
+    return 0
