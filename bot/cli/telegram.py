@@ -101,7 +101,9 @@ async def set_webhook(
     url = webhook_url(base, commune.slug)
     if urlparse(url).scheme != "https":
         print("warning: Telegram only delivers to https:// webhooks (ports 443, 80, 88, 8443)")
-    ensure_secret_key(settings)
+    if commune.telegram.secret is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_secret_key(settings)  # the same key the server derives the secret from
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
     secret = webhook_secret(commune, key)
     await bot.set_webhook(
