@@ -34,7 +34,14 @@ from knowledge.models import Catalogue
 from knowledge.normalize import fold
 from knowledge.search import Matcher
 
-__all__ = ["baseline_search", "bench_matcher", "load_queries", "rss_mb"]
+__all__ = [
+    "baseline_search",
+    "bench_matcher",
+    "format_bench",
+    "load_queries",
+    "rss_mb",
+    "standard_benchmark",
+]
 
 
 def rss_mb() -> float:
@@ -148,3 +155,29 @@ def format_bench(results: dict[str, dict[str, dict[str, Any]]]) -> str:
                 f"{label + f' ({n})':<22} {who:<9}" + "".join(f"{row[c]:>14}" for c in cols)
             )
     return "\n".join(lines)
+
+
+def standard_benchmark(shared: Path, rounds: int = 5) -> dict[str, dict[str, dict[str, Any]]]:
+    """The two catalogues of the acceptance checks, queried with the dev set texts.
+
+    ``commune``: the shipped catalogue merged with the commune-level portal records and the
+    Defence file (what ``motcua eval`` uses); ``all_levels``: every record of
+    ``tthc_all.jsonl.gz`` (2,642, all levels), to see how the matcher scales.
+    """
+    from knowledge.catalogue import build_catalogue
+    from knowledge.importers import load_file
+
+    queries = load_queries(shared / "eval" / "dev_questions.jsonl")
+    commune, _ = build_catalogue(
+        [
+            shared / "data" / "portal" / "tthc_cap_xa.jsonl.gz",
+            shared / "data" / "portal_bqp" / "bqp_tthc_structured.jsonl",
+        ]
+    )
+    full = Catalogue(
+        load_file(shared / "data" / "portal" / "tthc_all.jsonl.gz", all_levels=True).procedures
+    )
+    return {
+        "commune": bench_matcher(commune, queries, rounds),
+        "all_levels": bench_matcher(full, queries, rounds),
+    }

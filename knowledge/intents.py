@@ -83,12 +83,29 @@ _PHRASES: dict[tuple[str, bool], tuple[str, ...]] = {
         """
         gặp cán bộ, gặp nhân viên, gặp người, gặp trực tiếp, gặp lãnh đạo, nói chuyện với người,
         nói chuyện với cán bộ, nói chuyện với nhân viên, nói chuyện trực tiếp, chuyển cho nhân
-        viên, chuyển cho cán bộ, chuyển cho người, chuyển nhân viên, chuyển máy, số điện thoại,
-        sđt, sdt, hotline, đường dây nóng, tổng đài, gọi điện, gọi trực tiếp, gọi lại cho tôi,
-        gọi lại cho em, gọi cho tôi, gọi cho em, liên hệ lại, cán bộ nào trực, cán bộ trực, ai
-        trực, người thật, tư vấn viên, nhân viên tư vấn, cho gặp, cần người hỗ trợ, người hỗ
-        trợ, hỗ trợ trực tiếp, zalo cán bộ, số zalo, người trả lời, không phải máy, xin zalo,
-        zalo của, người hướng dẫn, hướng dẫn trực tiếp, hẹn gặp, xin gặp, muốn gặp
+        viên, chuyển cho cán bộ, chuyển cho người, chuyển nhân viên, chuyển máy, hotline, đường
+        dây nóng, tổng đài, gọi điện, gọi trực tiếp, gọi lại cho tôi, gọi lại cho em, gọi cho
+        tôi, gọi cho em, liên hệ lại, cán bộ nào trực, cán bộ trực, ai trực, người thật, tư vấn
+        viên, nhân viên tư vấn, cho gặp, cần người hỗ trợ, người hỗ trợ, hỗ trợ trực tiếp, zalo
+        cán bộ, số zalo, người trả lời, không phải máy, xin zalo, zalo của, người hướng dẫn,
+        hướng dẫn trực tiếp, hẹn gặp, xin gặp, muốn gặp, xin số điện thoại, cho số điện thoại,
+        cho xin số, số điện thoại của, số điện thoại liên hệ, số điện thoại cán bộ, số điện
+        thoại bộ phận, số điện thoại xã, số điện thoại một cửa, xin sđt, cho sđt, xin sdt, cho
+        sdt
+        """
+    ),
+    # A phone number alone may be the topic ("số điện thoại trên VNeID bị sai").
+    ("human", False): _cues(
+        """
+        số điện thoại, sđt, sdt, liên hệ ai, hỏi ai
+        """
+    ),
+    # Phrases that contain a cue word but name no intent ("mất điện thoại" is not a power
+    # cut): consumed first, they count for nothing.
+    ("", False): _cues(
+        """
+        mất điện thoại, hỏng điện thoại, điện thoại hỏng, điện thoại bị hỏng, đánh giá tác
+        động, đánh giá hộ nghèo, chấm dứt, chấm công
         """
     ),
     ("rating", True): _cues(
@@ -250,7 +267,9 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         chuẩn bị giấy, cần chuẩn bị, hồ sơ gồm, hồ sơ gì, hồ sơ cần, cần hồ sơ, thành phần hồ
         sơ, điều kiện gì, cần điều kiện, điều kiện như thế nào, điều kiện thế nào, phải có giấy,
         gồm những gì, gồm gì, giấy tờ cần, cần giấy tờ, cần những, mẫu đơn, tờ khai, cần có gì,
-        phải mang, những giấy tờ, cần có những, đủ điều kiện không
+        phải mang, những giấy tờ, cần có những, đủ điều kiện không, cần chi, giấy tờ chi,
+        giấy chi, mang chi, hồ sơ như thế nào, hồ sơ thế nào, giấy tờ như thế nào, những giấy gì,
+        loại giấy nào, cần những loại
         """
     ),
     "fee": _cues(
@@ -258,7 +277,9 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         bao nhiêu tiền, bao nhiu tiền, nhiêu tiền, mấy tiền, mất tiền, tốn tiền, hết bao nhiêu,
         mất phí, tốn phí, lệ phí, phí, chi phí, miễn phí, mức đóng, đóng bao nhiêu, bao nhiêu
         một bản, bao nhiêu 1 bản, có mất gì, trả tiền, nộp tiền, phải đóng tiền, giá bao nhiêu,
-        tốn kém
+        tốn kém, có tốn, tốn bao nhiêu, mấy trăm, mấy chục nghìn, mấy nghìn, bao nhiêu nghìn,
+        một trang, 1 trang, mỗi tháng bao nhiêu, một tháng bao nhiêu, bao nhiêu một tháng, tháng
+        bao nhiêu, năm bao nhiêu tiền
         """
     ),
     "time": _cues(
@@ -267,20 +288,24 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         nào, bao giờ có, bao giờ lấy, bao giờ nhận, bao giờ xong, thời hạn, thời gian, giá trị
         bao lâu, còn giá trị, trong vòng, mấy hôm, có nhanh không, mất mấy, hạn chót, mất bao
         lâu, mất bao nhiêu ngày, mất mấy ngày, mất bao nhiêu thời gian, mới lấy được, mới nhận
-        được, mới có kết quả, bao lâu thì, lấy được chưa, mấy tuần, mấy tháng thì
+        được, mới có kết quả, bao lâu thì, lấy được chưa, mấy tuần, mấy tháng thì, lâu không,
+        có lâu không, bao nhiêu lâu, mấy bữa, có ngay không, lấy liền, làm liền, hết hạn chưa,
+        tháng mấy, ngày nào, lúc nào
         """
     ),
     "place": _cues(
         """
         ở đâu, tại đâu, chỗ nào, nơi nào, cơ quan nào, đến đâu, nộp đâu, làm đâu, ra đâu, lên
         tỉnh, lên huyện, ở chỗ, bộ phận nào, phòng nào, xin đâu, địa chỉ ở đâu, cho xin địa chỉ,
-        đi đâu, đâu làm, ở ubnd, tại ubnd, tại xã, ở công an
+        đi đâu, đâu làm, ở ubnd, tại ubnd, tại xã, ở công an, ở mô, chỗ mô, đi mô, nộp mô, làm
+        mô, ở chỗ nào, nơi làm, nơi nộp, nộp ở, làm ở đâu
         """
     ),
     # Nouns that contain a cue word but ask nothing ("miễn học phí"): consumed, no aspect.
     "": _cues(
         """
-        học phí, viện phí, phí vệ sinh, phí bảo trì, tiền điện, tiền nước
+        học phí, viện phí, phí vệ sinh, phí bảo trì, tiền điện, tiền nước, mai táng phí, phí mai
+        táng, chi phí mai táng
         """
     ),
     "online": _cues(
@@ -288,7 +313,7 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         online, onl, trực tuyến, qua mạng, trên mạng, trên vneid, qua vneid, bằng vneid, lên
         vneid, vneid được, trên app, qua app, ứng dụng, dịch vụ công, cổng dịch vụ công, làm tại
         nhà, qua zalo, trên điện thoại, qua điện thoại, không cần lên, không phải lên, không cần
-        đến
+        đến, trên cổng, cổng dịch vụ, nộp online, làm online, tại nhà được, ở nhà làm được
         """
     ),
 }
@@ -296,6 +321,22 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
 # (folded words).
 _PLACE_NOUNS = frozenset({"xa", "phuong", "ubnd", "uy", "cong", "huyen", "tinh", "quan", "thi"})
 _PLACE_TAIL = frozenset({"duoc", "dc", "hay"})
+
+# The resident does not know which procedure applies and asks: a list of choices helps
+# more than a guess ("con tôi đi làm xa thì phải khai báo gì").
+_WHICH = _cues(
+    """
+    khai báo gì, khai báo những gì, đăng ký gì, đăng ký những gì, làm thủ tục gì, làm những
+    thủ tục gì, thủ tục nào, những thủ tục gì, làm gì trước, cần làm những gì, phải làm những
+    gì, làm giấy gì, xin giấy gì, khai gì
+    """
+)
+
+
+@lru_cache(maxsize=1)
+def _which_index() -> PhraseIndex[bool]:
+    return PhraseIndex((p, True) for p in _WHICH)
+
 
 # When several intents are cued, the most actionable wins.
 _PRIORITY = ("rating", "complaint", "human", "goodbye", "thanks", "greeting", "smalltalk")
@@ -309,7 +350,7 @@ class Reading:
     strong: bool  # the intent is named outright and overrides a procedure match
     aspect: str | None
     cue_positions: frozenset[int]  # words spent on intent/aspect cues, not on the topic
-    only_cues: bool  # nothing but cue words (a pure greeting, thanks, emoji...)
+    asks_which: bool = False  # "phải khai báo gì": the resident asks which procedure applies
 
 
 # Weak complaint words are single syllables that fold together with common words
@@ -357,8 +398,9 @@ def _intent(words: Words, raw: str) -> tuple[str | None, bool, set[int]]:
     hits += [h for h in strict.find(words) if not taken & set(range(h.start, h.end))]
     for h in hits:
         intent, strong = h.value
-        found.setdefault(intent, []).append(strong)
-        positions.update(range(h.start, h.end))
+        if intent:
+            found.setdefault(intent, []).append(strong)
+            positions.update(range(h.start, h.end))
     slots: dict[int, list[set[int]]] = {}
     for ph in pairs.find_all(words):
         i, slot = ph.value
@@ -422,8 +464,9 @@ def read(words: Words, raw: str = "") -> Reading:
         positions.update((pos, pos + 1))
         if pos + 1 > last:
             aspect, last = "place", pos + 1
-    only = all(i in positions for i in range(len(words)))
-    return Reading(intent, strong, aspect, frozenset(positions), only)
+    which = _which_index().find(words)
+    positions.update(i for h in which for i in range(h.start, h.end))
+    return Reading(intent, strong, aspect, frozenset(positions), asks_which=bool(which))
 
 
 def detect_intent(text: str) -> str | None:

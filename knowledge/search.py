@@ -32,11 +32,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from knowledge.catalogue import build_catalogue
 from knowledge.intents import ROUTED_INTENTS, Reading, read
 from knowledge.lexicon import Words
 from knowledge.models import Catalogue, Procedure
@@ -50,6 +52,7 @@ __all__ = [
     "SearchResult",
     "Synonyms",
     "Thresholds",
+    "build_matcher",
     "load_synonyms",
 ]
 
@@ -93,6 +96,8 @@ class Thresholds:
 
     answer: float = 60.0  # the best must reach this to be answered
     coverage: float = 0.75  # ... cover this share of one of its names or aliases
+    coverage_far_ahead: float = 0.55  # ... or, for an official name only, this share
+    far_ahead: float = 25.0  # ... when it leads by this much
     margin: float = 8.0  # ... and lead the second by this much
     related_margin: float = 14.0  # ... or by this much when the two are linked as related
     short_words: int = 3  # a message with at most this many topic words is "short"
@@ -112,6 +117,7 @@ _STOPWORD_TEXT = """
     luôn ở tại thủ tục các những vâng dạ ừ ok hướng dẫn giúp giùm dùm biết thể nào ai
     đi về ra vào lên xuống trên dưới thôi chỉ mới nhờ cái việc gồm bị thấy nói bảo
     đều cả rất quá lắm hơn nhất sắp lúc hôm nay mai đứa bọn chúng mấy vài luôn liền ngay
+    mô răng rứa
     """
 _STOPWORDS = frozenset(normalize(_STOPWORD_TEXT).split())
 # Words a procedure name starts with or adds that say nothing about its topic.
@@ -128,13 +134,18 @@ _AGE_BONUS = 1.1  # the age in the message fits the age in the name ("dưới 14
 _ACCENT_MISMATCH = 0.45  # weight of a word whose typed accents differ from the catalogue's
 _CUE_WEIGHT = 0.2  # weight of words spent on an intent/aspect cue ("bao nhiêu tiền")
 _FOLK_ORIGINAL = 0.6  # weight kept by the folk phrase itself once its meaning is added
+# How a candidate's score mixes: the share of the message it explains (BM25-like), the
+# share of its best name or alias the message covers, and rapidfuzz similarity.
+_W_QUERY = 0.45
+_W_NAME = 0.30
+_W_FUZZ = 0.25
 _CANDIDATES = 24  # procedures fully scored per message
 _POSTING_BUDGET = 1000  # postings read to gather candidates (see _candidates)
 _FUZZ_SURFACES = 8  # names/aliases per candidate compared with rapidfuzz
-_EVIDENCE = 6.0  # summed idf a match needs to count fully (one rare word pair is ~6)
+_COVERS_QUERY = 0.9  # query coverage at which a procedure matches every word of a message
 # Procedures the commune wrote plain names or aliases for are the ones residents ask
 # about; an imported-only procedure needs a slightly better match to beat one of them.
-_UNCURATED = 0.92
+_UNCURATED = 1.0
 _ORG_FACTOR = 0.8  # procedures only organisations can file, when a resident asks
 _ORG_NAME_RE = re.compile(
     r"(?:cho|đối với|của) (?:các )?"
@@ -163,6 +174,7 @@ class _Doc:
     accented: frozenset[str]  # accented words, for accent-aware scoring
     min_age: int | None = None
     max_age: int | None = None
+    age_words: frozenset[str] = frozenset()  # folded words of its age condition
     for_organisations: bool = False  # only organisations apply (not residents)
     curated: bool = False  # the commune wrote a plain name or aliases for it
 
@@ -176,6 +188,7 @@ class _Scored:
     dcov: float  # share of the best-matching name/alias the query covers
     fz: float  # rapidfuzz similarity to the closest name/alias, 0..1
     evidence: float  # 0..1, low when only a weak word or two matched
+    covers_query: bool  # the procedure matches (nearly) every topic word of the message
 
 
 def _similarity(query: str, surface: str) -> float:
@@ -230,7 +243,10 @@ class Matcher:
         self._idf: dict[str, float] = {
             t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()
         }
-        self._idf_unknown = math.log(1 + (n - 0.5) / 1.5) * 0.5
+        # The idf of a word found in one procedure only: a match needs about this much
+        # summed weight (one rare word, or a pair of common ones) to count fully.
+        self._idf_max = math.log(1 + (n - 0.5) / 1.5)
+        self._idf_unknown = self._idf_max * 0.5
         for d in self._docs:
             for s in d.surfaces:
                 s.idf = {t: self._idf[t] for t in s.terms if " " not in t}
@@ -274,6 +290,11 @@ class Matcher:
         for_orgs = bool(_ORG_NAME_RE.search(official)) and not _PERSON_NAME_RE.search(official)
         max_age = min((int(m) - 1 for m in _AGE_MAX_RE.findall(name_n)), default=None)
         min_age = max((int(m) for m in _AGE_MIN_RE.findall(name_n)), default=None)
+        age_words = frozenset(
+            fold_word(w)
+            for m in (*_AGE_MAX_RE.finditer(name_n), *_AGE_MIN_RE.finditer(name_n))
+            for w in [*m.group(0).split(), "trở", "lên"]
+        )
         return _Doc(
             p,
             surfaces,
@@ -281,6 +302,7 @@ class Matcher:
             frozenset(accented),
             min_age=min_age,
             max_age=max_age,
+            age_words=age_words,
             for_organisations=for_orgs,
             curated=bool(p.plain_name or p.aliases),
         )
@@ -316,23 +338,48 @@ class Matcher:
                 return 0.7
         return 0.0
 
+    def _straddles(self, folded: Sequence[str], start: int, end: int) -> bool:
+        """Is words[start:end] the tail of one compound and the head of another?
+
+        "giấy chứng nhận nuôi trồng thủy sản" contains "nhận nuôi" (adopt), but "chứng
+        nhận" and "nuôi trồng" are the words meant; a folk phrase read across them is not.
+        """
+        before = start > 0 and f"{folded[start - 1]} {folded[start]}" in self._idf
+        after = end < len(folded) and f"{folded[end - 1]} {folded[end]}" in self._idf
+        return before and after
+
     def _forms_pair(self, folded: Sequence[str], i: int) -> bool:
         """Does word i make a word pair of the index with a neighbour?"""
         before = i > 0 and f"{folded[i - 1]} {folded[i]}" in self._idf
         after = i + 1 < len(folded) and f"{folded[i]} {folded[i + 1]}" in self._idf
         return before or after
 
-    def _add_sequence(self, q: _Query, words: Sequence[str], weights: Sequence[float]) -> None:
-        """Add a run of words (and their adjacent pairs) to the query."""
+    def _add_sequence(
+        self,
+        q: _Query,
+        words: Sequence[str],
+        weights: Sequence[float],
+        cues: frozenset[int] = frozenset(),
+    ) -> set[str]:
+        """Add a run of words (and their adjacent pairs) to the query.
+
+        Returns the distinct topic words among them (not stop words, not ``cues``).
+        """
+        topic: set[str] = set()
         kept: list[tuple[str, str, float]] = []
-        folded = [fold_word(w) for w in words]
-        for i, (w, wt) in enumerate(zip(words, weights, strict=True)):
-            f = folded[i]
-            stop = self._is_stop(w, f)
-            if 0.0 < stop < 1.0 and self._forms_pair(folded, i):
+        stops = [self._is_stop(w, fold_word(w)) for w in words]
+        # Neighbours once the stop words are gone ("căn cước cho con" -> "cuoc con").
+        live = [i for i, stop in enumerate(stops) if stop < 1.0]
+        folded = [fold_word(words[i]) for i in live]
+        for k, i in enumerate(live):
+            w, wt, stop = words[i], weights[i], stops[i]
+            f = folded[k]
+            if 0.0 < stop < 1.0 and self._forms_pair(folded, k):
                 stop = 0.0  # "dang ky" is "đăng ký", not "đang"
-            if stop >= 1.0 or wt <= 0:
+            if wt <= 0:
                 continue
+            if stop < 0.5 and i not in cues:
+                topic.add(f)
             if f.isdigit():
                 f = w = str(int(f))  # "02" and "2" are the same number
             elif f not in self._vocab_set and wt >= 1.0:
@@ -350,8 +397,28 @@ class Matcher:
         for (_, f1, a), (_, f2, b) in itertools.pairwise(kept):
             t = f"{f1} {f2}"
             wt = min(a, b)
+            if t not in self._idf:
+                t = self._regional_pair(f1, f2) or t
+                if t not in q.terms and t in self._idf:
+                    for f in t.split():  # "tạm chú" read as "tạm trú"
+                        q.terms[f] = max(q.terms.get(f, 0.0), wt)
             if q.terms.get(t, 0.0) < wt:
                 q.terms[t] = wt
+        return topic
+
+    def _regional_pair(self, f1: str, f2: str) -> str | None:
+        """The index's word pair a regionally misspelt one stands for, if exactly one.
+
+        Many residents write as they speak: "tạm chú" (trú), "xổ đỏ" (sổ), "giấy dờ"
+        (giấy tờ). Swapping the consonants that merge in speech finds the pair meant.
+        """
+        found = {
+            f"{a} {b}"
+            for a in _regional_spellings(f1)
+            for b in _regional_spellings(f2)
+            if (a, b) != (f1, f2) and f"{a} {b}" in self._idf
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _query(self, words: Words, reading: Reading) -> _Query:
         q = _Query()
@@ -359,15 +426,9 @@ class Matcher:
             h
             for h in self.synonyms.find_folk(words)
             if not all(i in reading.cue_positions for i in range(h.start, h.end))
+            and not self._straddles(words.folded, h.start, h.end)
         ]
         in_folk = {i for h in folk for i in range(h.start, h.end)}
-        q.topic_words = len(
-            {
-                f
-                for i, (w, f) in enumerate(zip(words.words, words.folded, strict=True))
-                if i not in reading.cue_positions and self._is_stop(w, f) < 0.5
-            }
-        )
         weights = []
         for i in range(len(words)):
             wt = 1.0
@@ -376,7 +437,7 @@ class Matcher:
             elif i in in_folk:
                 wt = _FOLK_ORIGINAL
             weights.append(wt)
-        self._add_sequence(q, words.words, weights)
+        q.topic_words = len(self._add_sequence(q, words.words, weights, reading.cue_positions))
         for h in folk:
             means = h.value.means.split()
             self._add_sequence(q, means, [1.0] * len(means))
@@ -432,34 +493,36 @@ class Matcher:
         q_words = sorted({f for f in q.content if q.terms.get(f, 0.0) >= 0.5})
         q_sorted = " ".join(q_words)
         q_uni = {t: min(w, 1.0) for t, w in q.terms.items() if " " not in t}
-        q_keys = q_uni.keys()
         out: list[_Scored] = []
         for di, raw in top:
             d = self._docs[di]
             qcov = min(raw / total, 1.0)
+            age = _age_factor(q.age, d)
+            # A message that gives an age meeting the name's condition ("con 5 tuổi" for
+            # "dưới 14 tuổi") has said everything that condition asks.
+            have = q_uni if age <= 1.0 else {**q_uni, **dict.fromkeys(d.age_words, 1.0)}
             dcov = 0.0
             fz = 0.0
             covered: list[tuple[float, str]] = []
             for s in d.surfaces:
-                shared = s.idf.keys() & q_keys
+                shared = s.idf.keys() & have.keys()
                 if s.kind == "field" or not shared:
                     continue  # a name sharing no word with the message scores nothing here
-                got = sum(s.idf[t] * q_uni[t] for t in shared)
+                got = sum(s.idf[t] * have[t] for t in shared)
                 covered.append((got / s.unigram_idf, s.sorted_text))
             if covered:
                 covered.sort(reverse=True)
                 dcov = covered[0][0]
                 # rapidfuzz on the best-covered names only: the others cannot win.
                 fz = max(_similarity(q_sorted, text) for _, text in covered[:_FUZZ_SURFACES])
-            evidence = min(1.0, raw / _EVIDENCE) ** 0.5
-            age = _age_factor(q.age, d)
+            evidence = min(1.0, raw / self._idf_max) ** 0.5
             if age > 1.0 and dcov < 0.75:
                 age = 1.0  # an age confirms a match; it does not make one
             audience = 1.0 if q.organisation or not d.for_organisations else _ORG_FACTOR
             prior = 1.0 if d.curated else _UNCURATED
-            score = 100.0 * (0.45 * qcov + 0.30 * dcov + 0.25 * fz) * evidence
+            score = 100.0 * (_W_QUERY * qcov + _W_NAME * dcov + _W_FUZZ * fz) * evidence
             score = min(100.0, score * age * audience * prior)
-            out.append(_Scored(di, score, raw, qcov, dcov, fz, evidence))
+            out.append(_Scored(di, score, raw, qcov, dcov, fz, evidence, qcov >= _COVERS_QUERY))
         out.sort(key=lambda x: -x.score)
         return out
 
@@ -474,7 +537,7 @@ class Matcher:
             return SearchResult(text, "none", (), intent, None)
         if reading.intent in ROUTED_INTENTS and reading.strong:
             return SearchResult(text, "none", (), reading.intent, None)
-        away = self.synonyms.elsewhere_hit(words)
+        away = self.synonyms.elsewhere_hit(words, reading.cue_positions)
         elsewhere = away[0] if away else None
         if away is not None:
             # The words naming another agency's topic ("hộ chiếu", "sổ tiết kiệm") say
@@ -496,7 +559,7 @@ class Matcher:
         if elsewhere is not None and not (
             matches
             and matches[0].score >= th.despite_elsewhere
-            and self._confident(ranked, matches, q)
+            and self._confident(ranked, matches, q, reading.asks_which)
         ):
             return SearchResult(text, "none", matches[:3], None, reading.aspect, elsewhere)
         if not matches or matches[0].score < th.clarify:
@@ -509,19 +572,25 @@ class Matcher:
         ):
             # "chào ad", "cảm ơn nhiều nha": small talk that brushes a word or two of a name.
             return SearchResult(text, "none", (), social, None)
-        if self._confident(ranked, matches, q):
+        if self._confident(ranked, matches, q, reading.asks_which):
             return SearchResult(text, "answer", matches, social, reading.aspect)
-        if reading.intent in ROUTED_INTENTS:
+        if reading.intent in ROUTED_INTENTS and best.score < th.answer:
             # A weakly cued complaint ("đường ... hỏng") that only brushes some procedure
             # names goes to its own flow rather than to a question about procedures.
             return SearchResult(text, "none", (), reading.intent, None)
-        offered = self._offer(matches)
+        offered = self._offer(matches, wide=reading.asks_which)
         rest = tuple(m for m in matches if m not in offered)
         return SearchResult(
             text, "clarify", (*offered, *rest), social, reading.aspect, n_offered=len(offered)
         )
 
-    def _confident(self, ranked: Sequence[_Scored], matches: Sequence[Match], q: _Query) -> bool:
+    def _confident(
+        self,
+        ranked: Sequence[_Scored],
+        matches: Sequence[Match],
+        q: _Query,
+        asks_which: bool = False,
+    ) -> bool:
         """Does the best procedure clearly win?
 
         It must score well, cover one of its names or aliases almost whole (so "làm hộ
@@ -529,32 +598,42 @@ class Matcher:
         procedure the catalogue links as ``related`` (one residents confuse it with) must
         be left further behind, and for a short message ("đăng ký xe", "nhận con") any
         related procedure near the top counts, since two or three words cannot tell them
-        apart.
+        apart. When the resident asks which procedure applies ("phải khai báo gì"), any
+        related one near the top is offered too.
         """
         th = self.thresholds
         best = matches[0]
-        if best.score < th.answer or ranked[0].dcov < th.coverage:
+        lead = best.score - matches[1].score if len(matches) > 1 else best.score
+        if best.score < th.answer or lead < th.margin:
             return False
-        if len(matches) == 1:
-            return True
-        second = matches[1]
-        if best.score - second.score < th.margin:
+        dcov = ranked[0].dcov
+        # An official name alone is long ("... phổ thông (thực hiện tại cấp xã)") and
+        # residents never say all of it; one the commune wrote aliases for must be met.
+        lenient = not self._docs[ranked[0].doc].curated and lead >= th.far_ahead
+        if dcov < (th.coverage_far_ahead if lenient else th.coverage):
             return False
         short = q.topic_words <= th.short_words
-        for m in matches[1 : th.max_offer + 2]:
+        for i, m in enumerate(matches[1 : th.max_offer + 2], start=1):
             if not _related(best.procedure, m.procedure):
                 continue
-            if m is second or short:
-                need = th.short_related_margin if short else th.related_margin
-                if best.score - m.score < need:
-                    return False
+            if i == 1 and best.score - m.score < th.related_margin:
+                return False
+            # Two or three words ("đăng ký xe", "nhận con") that fit a related procedure as
+            # fully as the best cannot tell them apart.
+            close = best.score - m.score < th.short_related_margin
+            if close and (asks_which or (short and ranked[i].covers_query)):
+                return False
         return True
 
-    def _offer(self, matches: Sequence[Match]) -> list[Match]:
-        """The 2-4 choices of a clarifying question: the close ones, then related ones."""
+    def _offer(self, matches: Sequence[Match], wide: bool = False) -> list[Match]:
+        """The 2-4 choices of a clarifying question: the close ones, then related ones.
+
+        ``wide``: the resident asked which procedure applies, so farther ones are offered.
+        """
         th = self.thresholds
         best = matches[0]
-        offered = [m for m in matches[: th.max_offer] if m.score >= best.score - th.offer_window]
+        window = th.offer_window * (1.7 if wide else 1.0)
+        offered = [m for m in matches[: th.max_offer] if m.score >= best.score - window]
         for code in best.procedure.related:
             if len(offered) >= th.max_offer:
                 break
@@ -564,6 +643,27 @@ class Matcher:
         if len(offered) < 2 and len(matches) > 1 and matches[1] not in offered:
             offered.append(matches[1])
         return offered
+
+
+# Consonants that many regional accents merge, as folded spellings.
+_ONSET_SWAPS = (("tr", "ch"), ("ch", "tr"), ("s", "x"), ("x", "s"), ("d", "gi"), ("gi", "d"),
+                ("r", "d"), ("d", "r"), ("r", "g"), ("l", "n"), ("n", "l"), ("v", "d"))  # fmt: skip
+_FINAL_SWAPS = (("n", "ng"), ("ng", "n"), ("t", "c"), ("c", "t"))
+
+
+@lru_cache(maxsize=4096)
+def _regional_spellings(f: str) -> tuple[str, ...]:
+    """A folded word and its spellings with merged consonants swapped, one at a time."""
+    out = [f]
+    for a, b in _ONSET_SWAPS:
+        # "nh", "ng", "gh", "gi" are letters of their own, not "n", "g" + something.
+        whole = a == "gi" or f[len(a) : len(a) + 1] not in ("h", "g", "i")
+        if f.startswith(a) and whole:
+            out.append(b + f[len(a) :])
+    for a, b in _FINAL_SWAPS:
+        if f.endswith(a) and len(f) > len(a) and not f.endswith(("nh", "ch") if a in "nc" else "_"):
+            out.append(f[: -len(a)] + b)
+    return tuple(dict.fromkeys(out))
 
 
 def _related(a: Procedure, b: Procedure) -> bool:
@@ -598,7 +698,5 @@ def _age_factor(age: int | None, d: _Doc) -> float:
 
 def build_matcher(paths: Iterable[Path] = (), synonyms: Path | None = None) -> Matcher:
     """A matcher over the shipped catalogue merged with the given imported files."""
-    from knowledge.catalogue import build_catalogue  # the catalogue loader, when needed
-
     catalogue, _ = build_catalogue(list(paths))
     return Matcher(catalogue, load_synonyms(synonyms))

@@ -131,8 +131,14 @@ class Synonyms:
         hit = self.elsewhere_hit(words)
         return hit[0] if hit else None
 
-    def elsewhere_hit(self, words: Words) -> tuple[Elsewhere, frozenset[int]] | None:
-        """The first out-of-scope topic and the word positions that named it."""
+    def elsewhere_hit(
+        self, words: Words, ignore: frozenset[int] = frozenset()
+    ) -> tuple[Elsewhere, frozenset[int]] | None:
+        """The first out-of-scope topic and the word positions that named it.
+
+        ``ignore``: positions whose words cannot keep a topic in scope (the "mất" of "mất
+        bao lâu" is no lost passport).
+        """
         if not self.elsewhere:
             return None
         seen: dict[int, dict[int, dict[int, set[int]]]] = {}
@@ -140,7 +146,8 @@ class Synonyms:
         for h in self._elsewhere.find_all(words):
             ei, ti, pi = h.value
             if ti < 0:
-                blocked.add(ei)
+                if not ignore.intersection(range(h.start, h.end)):
+                    blocked.add(ei)
             else:
                 parts = seen.setdefault(ei, {}).setdefault(ti, {})
                 parts.setdefault(pi, set()).update(range(h.start, h.end))
