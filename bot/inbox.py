@@ -49,6 +49,43 @@ async def store(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def store_many(
+    session: AsyncSession,
+    items: list[tuple[int, str, str, dict[str, Any]]],
+    now: datetime | None = None,
+) -> dict[tuple[int, str, str], int]:
+    """Insert several updates (commune id, channel, key, payload) in one statement.
+
+    Returns the new ids by (commune id, channel, key); keys already stored are absent.
+    Webhooks under load store their updates in batches this way (one commit for many).
+    """
+    if not items:
+        return {}
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    received = now or utcnow()
+    rows = [
+        {
+            "commune_id": commune_id,
+            "channel": channel,
+            "update_key": key,
+            "payload": payload,
+            "status": PENDING,
+            "attempts": 0,
+            "received_at": received,
+        }
+        for commune_id, channel, key, payload in items
+    ]
+    statement = (
+        insert(InboxItem)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(InboxItem.id, InboxItem.commune_id, InboxItem.channel, InboxItem.update_key)
+    )
+    result = await session.execute(statement)
+    return {(c, ch, k): i for i, c, ch, k in result.all()}
+
+
 async def find(
     session: AsyncSession, commune_id: int, channel: str, update_key: str
 ) -> InboxItem | None:

@@ -71,7 +71,7 @@ class Processor:
         self, commune: CommuneProfile, channel: str, update_key: str, payload: dict[str, Any]
     ) -> int | None:
         """Store an update; None if it was a duplicate delivery. Commits before returning."""
-        async with self.db.transaction() as session:
+        async with self.db.transaction(urgent=True) as session:
             return await inbox.store(
                 session, commune.id, channel, update_key, payload, self.clock()
             )

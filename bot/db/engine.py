@@ -9,6 +9,7 @@ and row locks (``FOR UPDATE``) serialise what must be serialised.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,15 +47,23 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_on_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = asyncio.Lock()
+        self._write_lock = WriteLock()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
+    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error.
+
+        ``urgent`` transactions (storing a webhook's update before answering it) go ahead
+        of others waiting for SQLite's single writer; on PostgreSQL it changes nothing.
+        """
         if self.is_sqlite:
-            async with self._write_lock, self.sessions() as session, session.begin():
-                await session.connection(execution_options={_WRITE: True})
-                yield session
+            await self._write_lock.acquire(urgent=urgent)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await session.connection(execution_options={_WRITE: True})
+                    yield session
+            finally:
+                self._write_lock.release()
         else:
             async with self.sessions() as session, session.begin():
                 yield session
@@ -67,6 +76,44 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class WriteLock:
+    """An asyncio lock that is FIFO except that urgent waiters are served first.
+
+    A webhook must answer within Telegram's patience and should not queue behind handler
+    transactions; callers that are urgent keep their transactions short (one insert).
+    """
+
+    def __init__(self) -> None:
+        self._locked = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        if not self._locked and not self._urgent and not self._normal:
+            self._locked = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed over just as we were cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # ownership passes; the lock stays taken
+                    return
+        self._locked = False
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -12,19 +12,29 @@ not stored at all:
 A body that is not a readable update (bad JSON, no ``update_id``) is stored as a failed
 "poison" item under a hash of the body, so it is on record and a redelivery of the same
 body is recognised, and is never retried.
+
+Under load, updates are stored in batches (group commit): those that arrive while one
+batch is being written go together in the next, one transaction and one commit for all,
+taken ahead of handler transactions. Each webhook still answers only after its own
+update is committed. The batch hands its new items to the workers itself, so a webhook
+request that goes away after the commit cannot leave its update unprocessed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot import inbox
 from bot.channels.telegram import NAME
 from bot.channels.telegram.parse import GROUP_TYPES, INVALID, TelegramChannel, sender_and_chat
 from bot.communes import CommuneProfile
+from bot.db.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +58,65 @@ class Accepting(Protocol):
     def submit(self, inbox_id: int, conversation_key: str) -> None: ...
 
 
+@dataclass
+class _Waiting:
+    commune_id: int
+    key: str
+    payload: dict[str, Any]
+    conversation: str
+    done: asyncio.Future[int | None]
+
+
+class InboxBatcher:
+    """Group commit of inbox rows (see the module docstring)."""
+
+    def __init__(self, db: Database, processor: Accepting, *, max_batch: int = 500) -> None:
+        self.db = db
+        self.processor = processor
+        self.max_batch = max_batch
+        self._waiting: list[_Waiting] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def store(
+        self, commune: CommuneProfile, key: str, payload: dict[str, Any], conversation: str
+    ) -> int | None:
+        """The new inbox id once committed, or None for a repeated delivery."""
+        done: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Waiting(commune.id, key, payload, conversation, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return await asyncio.shield(done)
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self.max_batch]
+            del self._waiting[: self.max_batch]
+            try:
+                async with self.db.transaction(urgent=True) as session:
+                    ids = await inbox.store_many(
+                        session, [(w.commune_id, NAME, w.key, w.payload) for w in batch]
+                    )
+            except Exception as exc:
+                log.exception("storing %d Telegram updates failed", len(batch))
+                for w in batch:
+                    if not w.done.done():
+                        w.done.set_exception(exc)
+                continue
+            for w in batch:
+                inbox_id = ids.pop((w.commune_id, NAME, w.key), None)  # a repeat in the batch: None
+                if inbox_id is not None:
+                    _submit(self.processor, inbox_id, w.conversation)
+                if not w.done.done():
+                    w.done.set_result(inbox_id)
+
+
 class Ingress:
-    def __init__(self, processor: Accepting, channel: TelegramChannel) -> None:
+    def __init__(
+        self, processor: Accepting, channel: TelegramChannel, db: Database | None = None
+    ) -> None:
         self.processor = processor
         self.channel = channel
+        self.batcher = InboxBatcher(db, processor) if db is not None else None
 
     async def take_body(self, commune: CommuneProfile, body: bytes) -> tuple[Outcome, Any]:
         """A webhook body: returns the outcome and the decoded update (if it decoded)."""
@@ -70,12 +135,14 @@ class Ingress:
             return await self._poison(commune, raw.encode(), raw)
         if not admitted(commune, update):
             return Outcome.IGNORED
-        inbox_id = await self.processor.accept(
-            commune, NAME, self.channel.update_key(update), update
-        )
+        key, conversation = self.channel.update_key(update), self.channel.conversation_key(update)
+        if self.batcher is not None:
+            stored = await self.batcher.store(commune, key, update, conversation)
+            return Outcome.DUPLICATE if stored is None else Outcome.STORED
+        inbox_id = await self.processor.accept(commune, NAME, key, update)
         if inbox_id is None:
             return Outcome.DUPLICATE
-        self._submit(inbox_id, self.channel.conversation_key(update))
+        _submit(self.processor, inbox_id, conversation)
         return Outcome.STORED
 
     async def _poison(self, commune: CommuneProfile, body: bytes, text: str) -> Outcome:
@@ -83,16 +150,17 @@ class Ingress:
         log.warning("unreadable Telegram update for %s stored as %s", commune.slug, key)
         inbox_id = await self.processor.accept(commune, NAME, key, {INVALID: text[:4000]})
         if inbox_id is not None:
-            self._submit(inbox_id, "invalid")  # the parser refuses it: recorded as failed
+            _submit(self.processor, inbox_id, "invalid")  # the parser refuses it: recorded
         return Outcome.POISON
 
-    def _submit(self, inbox_id: int, conversation_key: str) -> None:
-        try:
-            self.processor.submit(inbox_id, conversation_key)
-        except RuntimeError:
-            # Workers not running (yet): the item stays pending and start-up recovery
-            # processes it.
-            log.debug("inbox item %s left for recovery", inbox_id)
+
+def _submit(processor: Accepting, inbox_id: int, conversation_key: str) -> None:
+    try:
+        processor.submit(inbox_id, conversation_key)
+    except RuntimeError:
+        # Workers not running (yet): the item stays pending and start-up recovery
+        # processes it.
+        log.debug("inbox item %s left for recovery", inbox_id)
 
 
 def is_update(value: Any) -> bool:

@@ -105,7 +105,7 @@ class TelegramPlugin(Plugin):
         if isinstance(media, dict):
             media[NAME] = TelegramMedia(self.bots)
         runtime.processor.services["telegram_links"] = self
-        self.ingress = Ingress(runtime.processor, self.channel)
+        self.ingress = Ingress(runtime.processor, self.channel, runtime.db)
         if self.introduce:
             self._tasks.append(asyncio.create_task(self._introduce(shared)))
         if self.polling:

@@ -15,6 +15,7 @@ from tests.channels.telegram.conftest import (
     STAFF_GROUP,
     TOKEN,
     RuntimeFactory,
+    text_update,
     update,
 )
 from tests.fakes.telegram_api import FakeBotApi
@@ -191,3 +192,42 @@ async def test_updates_are_stored_even_before_the_workers_run(
     assert status == 200
     assert [(k, s) for k, s, _ in await _inbox(runtime)] == [("815563201", "pending")]
     assert await runtime.processor.recover() == 1
+
+
+async def test_concurrent_redeliveries_are_stored_once_in_one_batch(
+    runtime_with_webhook: Runtime, fake_api: FakeBotApi
+) -> None:
+    first = update("text", update_id=900)
+    others = [text_update(901 + i, f"câu hỏi {i}", user=5200000000 + i) for i in range(20)]
+    results = await asyncio.gather(*(fake_api.deliver(TOKEN, u) for u in [first] * 5 + others))
+    assert all(status == 200 for status, _ in results)
+    await _settled(runtime_with_webhook)
+    keys = [key for key, _, _ in await _inbox(runtime_with_webhook)]
+    assert sorted(keys) == sorted(str(n) for n in range(900, 921))
+    assert len(fake_api.messages_to(RESIDENT)) == 1
+
+
+async def test_storing_an_update_goes_ahead_of_queued_handler_transactions(
+    runtime_with_webhook: Runtime,
+) -> None:
+    db, order = runtime_with_webhook.db, []
+    if not db.is_sqlite:
+        return  # PostgreSQL has no single-writer queue to jump
+    release = asyncio.Event()
+
+    async def handler(n: int) -> None:
+        async with db.transaction():
+            order.append(f"handler {n}")
+            await release.wait()
+
+    async def webhook() -> None:
+        async with db.transaction(urgent=True):
+            order.append("webhook")
+
+    tasks = [asyncio.create_task(handler(n)) for n in range(3)]
+    await asyncio.sleep(0.05)  # handler 0 holds the writer, 1 and 2 queue
+    tasks.append(asyncio.create_task(webhook()))
+    await asyncio.sleep(0.05)
+    release.set()
+    await asyncio.gather(*tasks)
+    assert order == ["handler 0", "webhook", "handler 1", "handler 2"]
