@@ -60,6 +60,7 @@ MIX: tuple[tuple[str, str], ...] = (
 @dataclass
 class Options:
     residents: int = 100
+    rate: float | None = None  # open loop: updates per second in all
     duration: float = 10.0
     warmup: float = 2.0
     drain: float = 15.0
@@ -187,14 +188,28 @@ def update_for(update_id: int, user: int, action: tuple[str, str]) -> dict[str, 
 
 
 class Residents:
-    """Closed-loop simulated residents posting to a webhook URL."""
+    """Simulated residents posting to a webhook URL.
 
-    def __init__(self, url: str, sink: Sink | None, count: int, reply_timeout: float) -> None:
+    Closed loop by default (each waits for the reply before writing again). With a
+    ``rate``, open loop: together they send that many updates per second whatever the
+    replies do, which shows the latencies at a chosen load instead of at saturation.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        sink: Sink | None,
+        count: int,
+        reply_timeout: float,
+        rate: float | None = None,
+    ) -> None:
         self.url = url
         self.sink = sink
         self.count = count
         self.reply_timeout = reply_timeout
+        self.rate = rate
         self._ids = itertools.count(1)
+        self._waits: set[asyncio.Task[bool]] = set()
 
     async def run(self, seconds: float, figures: Figures | None) -> None:
         connector = aiohttp.TCPConnector(limit=0, force_close=False)
@@ -204,6 +219,8 @@ class Residents:
             await asyncio.gather(
                 *(self._resident(session, n, deadline, figures) for n in range(self.count))
             )
+            if self._waits:
+                await asyncio.gather(*self._waits)
             if figures is not None:
                 figures.elapsed += time.perf_counter() - started
 
@@ -217,7 +234,14 @@ class Residents:
         user = FIRST_USER + index
         actions = itertools.cycle(MIX[index % len(MIX) :] + MIX[: index % len(MIX)])
         headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        interval = self.count / self.rate if self.rate else 0.0
+        next_send = time.perf_counter() + interval * index / max(self.count, 1)
         while time.perf_counter() < deadline:
+            if interval:
+                if next_send >= deadline:
+                    break
+                await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
+                next_send += interval
             body = json.dumps(update_for(next(self._ids), user, next(actions))).encode()
             reply = self.sink.expect(str(user)) if self.sink is not None else None
             sent = time.perf_counter()
@@ -239,13 +263,25 @@ class Residents:
             if not ok:
                 reply.cancel()
                 continue
-            try:
-                arrived = await asyncio.wait_for(asyncio.shield(reply), self.reply_timeout)
-            except TimeoutError:
+            if interval:
+                task = asyncio.create_task(self._await_reply(reply, sent, figures))
+                self._waits.add(task)
+                task.add_done_callback(self._waits.discard)
+                continue
+            if not await self._await_reply(reply, sent, figures):
                 return  # counted as lost at the end (its future is still waiting)
-            if figures is not None:
-                figures.replies += 1
-                figures.reply_ms.append((arrived - sent) * 1000)
+
+    async def _await_reply(
+        self, reply: asyncio.Future[float], sent: float, figures: Figures | None
+    ) -> bool:
+        try:
+            arrived = await asyncio.wait_for(asyncio.shield(reply), self.reply_timeout)
+        except TimeoutError:
+            return False
+        if figures is not None:
+            figures.replies += 1
+            figures.reply_ms.append((arrived - sent) * 1000)
+        return True
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -404,7 +440,7 @@ async def run(options: Options) -> dict[str, Any]:
             with child(command, env, workdir / "server.log") as process:
                 await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
                 url = f"http://127.0.0.1:{port}/webhook/telegram/default"
-                residents = Residents(url, sink, options.residents, options.drain)
+                residents = Residents(url, sink, options.residents, options.drain, options.rate)
                 await residents.run(options.warmup, None)
                 await asyncio.sleep(0.5)
                 received_before, extra_before = sink.received, sink.extra
@@ -436,6 +472,7 @@ async def run(options: Options) -> dict[str, Any]:
             if options.database_url and "postgres" in options.database_url
             else "sqlite",
             "residents": options.residents,
+            "offered_rate": options.rate,
             "duration_s": round(figures.elapsed, 2),
             "updates": figures.updates,
             "replies": figures.replies,

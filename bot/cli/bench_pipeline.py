@@ -17,6 +17,11 @@ def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]
         help="webhook -> inbox -> handlers -> outbox -> Bot API, with a raw aiohttp ceiling",
     )
     p.add_argument("--residents", type=int, default=100, help="simulated residents (default 100)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: send this many updates/s in all instead of waiting for replies",
+    )
     p.add_argument("--duration", type=float, default=10.0, help="seconds measured (default 10)")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
     p.add_argument("--database-url", help="e.g. postgresql://... (default: SQLite in a temp dir)")
@@ -33,6 +38,7 @@ def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]
 def main(args: argparse.Namespace) -> int:
     options = Options(
         residents=args.residents,
+        rate=args.rate,
         duration=args.duration,
         warmup=args.warmup,
         database_url=args.database_url,
@@ -47,8 +53,9 @@ def main(args: argparse.Namespace) -> int:
         return 0
     ceiling = figures["ceiling_updates_per_s"]
     limits = "on" if figures["flood_limits"] else "off"
+    load = f"open loop at {args.rate:g}/s" if args.rate else "closed loop"
     print(
-        f"database: {figures['database']}, {figures['residents']} residents, "
+        f"database: {figures['database']}, {figures['residents']} residents ({load}), "
         f"{figures['duration_s']} s measured, flood limits {limits}"
     )
     print(

@@ -27,14 +27,21 @@ import enum
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlalchemy import update as sql_update
+
 from bot import inbox
 from bot.channels.telegram import NAME
+from bot.channels.telegram.chooser import SharedBot
 from bot.channels.telegram.parse import GROUP_TYPES, INVALID, TelegramChannel, sender_and_chat
 from bot.communes import CommuneProfile
+from bot.db.base import utcnow
 from bot.db.engine import Database
+from bot.db.models import InboxItem
+from bot.outbox import Envelope, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,7 @@ ALLOWED_UPDATES = ["message", "callback_query"]  # what we ask Telegram to send 
 
 class Outcome(enum.Enum):
     STORED = "stored"
+    CHOOSER = "chooser"  # stored and answered with the commune chooser
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
     POISON = "poison"
@@ -112,13 +120,21 @@ class InboxBatcher:
 
 class Ingress:
     def __init__(
-        self, processor: Accepting, channel: TelegramChannel, db: Database | None = None
+        self,
+        processor: Accepting,
+        channel: TelegramChannel,
+        db: Database | None = None,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.processor = processor
         self.channel = channel
+        self.db = db
+        self.wake = wake  # the outbox relay, when the ingress itself enqueues a reply
         self.batcher = InboxBatcher(db, processor) if db is not None else None
 
-    async def take_body(self, commune: CommuneProfile, body: bytes) -> tuple[Outcome, Any]:
+    async def take_body(
+        self, commune: CommuneProfile, body: bytes, shared: SharedBot | None = None
+    ) -> tuple[Outcome, Any]:
         """A webhook body: returns the outcome and the decoded update (if it decoded)."""
         try:
             update: Any = json.loads(body)
@@ -127,12 +143,20 @@ class Ingress:
         if not is_update(update):
             text = body.decode("utf-8", "replace")
             return await self._poison(commune, body, text), None
-        return await self.take(commune, update), update
+        return await self.take(commune, update, shared), update
 
-    async def take(self, commune: CommuneProfile, update: Any) -> Outcome:
+    async def take(
+        self, commune: CommuneProfile, update: Any, shared: SharedBot | None = None
+    ) -> Outcome:
+        """Store one update for ``commune`` (or, on a shared bot, the commune it is for)."""
         if not is_update(update):
             raw = json.dumps(update, ensure_ascii=False, default=str)
             return await self._poison(commune, raw.encode(), raw)
+        if shared is not None:
+            routed = await shared.route(update)
+            if routed is None:
+                return await self._choose(shared, update)
+            commune = routed
         if not admitted(commune, update):
             return Outcome.IGNORED
         key, conversation = self.channel.update_key(update), self.channel.conversation_key(update)
@@ -144,6 +168,29 @@ class Ingress:
             return Outcome.DUPLICATE
         _submit(self.processor, inbox_id, conversation)
         return Outcome.STORED
+
+    async def _choose(self, shared: SharedBot, update: dict[str, Any]) -> Outcome:
+        """Store the update as handled and answer it with the chooser, in one transaction."""
+        origin = sender_and_chat(update)
+        if self.db is None or origin is None or origin[2] != "private":
+            return Outcome.IGNORED
+        sender, chat, _ = origin
+        first = shared.communes()[0]
+        key = self.channel.update_key(update)
+        now = utcnow()
+        async with self.db.transaction(urgent=True) as session:
+            inbox_id = await inbox.store(session, first.id, NAME, key, update, now)
+            if inbox_id is None:
+                return Outcome.DUPLICATE
+            envelope = Envelope(NAME, chat, shared.chooser(), sender)
+            enqueue(session, first.id, [envelope], inbox_id=inbox_id, now=now)
+            await session.execute(
+                sql_update(InboxItem)
+                .where(InboxItem.id == inbox_id)
+                .values(status=inbox.DONE, processed_at=now, attempts=1)
+            )
+        self.wake()
+        return Outcome.CHOOSER
 
     async def _poison(self, commune: CommuneProfile, body: bytes, text: str) -> Outcome:
         key = "invalid:" + hashlib.sha256(body).hexdigest()[:40]

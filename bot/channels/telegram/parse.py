@@ -15,6 +15,8 @@ Decisions:
   share-my-number button produces exactly that, a forwarded card does not.
 - In groups, a command addressed to another bot (``/start@other_bot``) is not ours.
 - Channel posts, member changes, inline queries and other update kinds produce nothing.
+- On a bot serving several communes, pressing a commune in the chooser is ``/start``
+  for that commune.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bot.types import Attachment, Contact, Incoming, Location, UserRef
 
 GROUP_TYPES = frozenset({"group", "supergroup"})
 INVALID = "invalid_update"  # key of the payload the ingress stores for an unreadable body
+CHOOSE_PREFIX = "xa:"  # a commune chosen on a bot serving several (see ``chooser``)
 _ADDRESSED = re.compile(r"^/[A-Za-z0-9_]+@([A-Za-z0-9_]+)")
 
 
@@ -104,6 +107,9 @@ class TelegramChannel:
         chat_id = str(chat.id) if chat is not None else str(query.from_user.id)
         user = UserRef(NAME, str(query.from_user.id), chat_id, query.from_user.full_name or None)
         is_group = chat is not None and chat.type in GROUP_TYPES
+        if query.data.startswith(CHOOSE_PREFIX):
+            # The commune was chosen (the ingress stored the update under it): start there.
+            return [Incoming(user, text="/start", command="start", message_id=key, raw=raw)]
         return [Incoming(user, payload=query.data, message_id=key, is_group=is_group, raw=raw)]
 
 

@@ -1,10 +1,11 @@
 """The Telegram plugin: parser, webhook route, sender, polling and start-up calls.
 
-Every commune with a token gets a bot; communes sharing a token share one ``Bot`` and one
-flood budget. At start-up the plugin registers its sender with the outbox relay and its
-file fetcher with the runtime, then, in the background so an unreachable Telegram never
-blocks start-up, asks each bot who it is (``getMe``, for deep links) and sets its
-command menu (``setMyCommands``).
+Every commune with a token gets a bot; communes sharing a token share one ``Bot``, one
+flood budget and one webhook, and residents choose their commune (``chooser``). At
+start-up the plugin registers its sender with the outbox relay and its file fetcher with
+the runtime, then, in the background so an unreachable Telegram never blocks start-up,
+asks each bot who it is (``getMe``, for deep links) and sets its command menu
+(``setMyCommands``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from telegram import error as tg
 from bot.channels.base import Channel
 from bot.channels.telegram import NAME, links
 from bot.channels.telegram.bots import MotcuaBot, make_bot
+from bot.channels.telegram.chooser import SharedBot
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.ingress import Ingress
 from bot.channels.telegram.media import TelegramMedia
@@ -72,6 +74,7 @@ class TelegramPlugin(Plugin):
         self.bots: dict[str, MotcuaBot] = {}
         self.sender: TelegramSender | None = None
         self.ingress: Ingress | None = None
+        self.shared: dict[str, SharedBot] = {}  # by slug, for communes sharing a bot
         self._runtime: Runtime | None = None
         self._tasks: list[asyncio.Task[object]] = []
         self._callbacks: set[asyncio.Task[None]] = set()
@@ -82,7 +85,7 @@ class TelegramPlugin(Plugin):
         return {NAME: self.channel}
 
     def routes(self, app: web.Application) -> None:
-        handler = WebhookHandler(self.secrets, self._commune, lambda: self.ingress)
+        handler = WebhookHandler(self.secrets, self._commune, lambda: self.ingress, self.shared.get)
         app.router.add_post(PATH, handler.handle)
 
     async def start(self, runtime: Runtime) -> None:
@@ -105,7 +108,12 @@ class TelegramPlugin(Plugin):
         if isinstance(media, dict):
             media[NAME] = TelegramMedia(self.bots)
         runtime.processor.services["telegram_links"] = self
-        self.ingress = Ingress(runtime.processor, self.channel, runtime.db)
+        for bot in shared.values():
+            slugs = [s for s, b in self.bots.items() if b is bot]
+            if len(slugs) > 1:
+                group = SharedBot(slugs, runtime.db, self._commune)
+                self.shared.update(dict.fromkeys(slugs, group))
+        self.ingress = Ingress(runtime.processor, self.channel, runtime.db, runtime.relay.wake)
         if self.introduce:
             self._tasks.append(asyncio.create_task(self._introduce(shared)))
         if self.polling:
@@ -117,6 +125,7 @@ class TelegramPlugin(Plugin):
                     self.ingress,
                     lambda query_id, slug=slug: self._answer(slug, query_id),  # type: ignore[misc]
                     timeout=self.poll_timeout,
+                    shared=self.shared.get(slug),
                 )
                 log.info("polling Telegram for %s at %s", slug, api_url)
                 self._tasks.append(asyncio.create_task(poller.run()))

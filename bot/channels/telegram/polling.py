@@ -15,6 +15,7 @@ from collections.abc import Callable
 from telegram import error as tg
 
 from bot.channels.telegram.bots import MotcuaBot
+from bot.channels.telegram.chooser import SharedBot
 from bot.channels.telegram.ingress import ALLOWED_UPDATES, Ingress, callback_query_id
 from bot.channels.telegram.sender import retry_seconds
 from bot.communes import CommuneProfile
@@ -31,12 +32,14 @@ class Poller:
         answer_callback: Callable[[str], object],
         *,
         timeout: float = 25.0,
+        shared: SharedBot | None = None,
     ) -> None:
         self.bot = bot
         self.commune = commune
         self.ingress = ingress
         self.answer_callback = answer_callback
         self.timeout = timeout
+        self.shared = shared
         self.offset: int | None = None
 
     async def run(self) -> None:
@@ -83,7 +86,7 @@ class Poller:
             commune = self.commune()
             if commune is None:
                 raise RuntimeError("commune not loaded yet")
-            await self.ingress.take(commune, update)
+            await self.ingress.take(commune, update, self.shared)
             query_id = callback_query_id(update)
             if query_id is not None:
                 self.answer_callback(query_id)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.channels.telegram.chooser import SharedBot
 from bot.channels.telegram.ingress import Ingress, Outcome, callback_query_id
 from bot.communes import CommuneProfile
 from bot.config import CommuneSettings
@@ -69,10 +70,12 @@ class WebhookHandler:
         secrets: dict[str, str],
         commune: Callable[[str], CommuneProfile | None],
         ingress: Callable[[], Ingress | None],
+        shared: Callable[[str], SharedBot | None] = lambda slug: None,
     ) -> None:
         self.secrets = secrets
         self.commune = commune
         self.ingress = ingress
+        self.shared = shared
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         slug = request.match_info["commune"]
@@ -89,7 +92,7 @@ class WebhookHandler:
             # Configured but not started: let Telegram retry shortly.
             return web.Response(status=503, text="starting")
         body = await request.read()
-        outcome, update = await ingress.take_body(commune, body)
+        outcome, update = await ingress.take_body(commune, body, self.shared(slug))
         query_id = callback_query_id(update)
         if query_id is not None and outcome is not Outcome.POISON:
             return web.json_response(
