@@ -219,6 +219,7 @@ class FakeBotApi:
         self.sent: list[SentMessage] = []
         self.abandoned: list[Call] = []  # held or slow calls whose client went away
         self.problems: list[str] = []
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self._bots: dict[str, _Bot] = {}
         self._injections: list[_Injection] = []
         self._message_ids = itertools.count(1000)
@@ -234,6 +235,7 @@ class FakeBotApi:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         app = web.Application(client_max_size=50 * 1024**2)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -603,6 +605,26 @@ class FakeBotApi:
 
     def _m_answerCallbackQuery(self, bot: _Bot, params: dict[str, Any]) -> bool:
         return True
+
+    def _m_getFile(self, bot: _Bot, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        if size > 20 * 1024 * 1024:
+            return _error(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": size,
+            "file_path": f"photos/{file_id}.jpg",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     async def _get_updates(
         self, bot: _Bot, params: dict[str, Any]
