@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # Feature modules with a ``plugin(settings)`` factory, in start-up order.
 PLUGIN_MODULES: tuple[str, ...] = (
     "bot.channels.telegram.plugin",
+    "bot.channels.zalo_bot.plugin",
+    "bot.channels.zalo_oa.plugin",
     "surveys.plugin",
 )
 

@@ -15,6 +15,7 @@ GROUPS = (
     "bot.cli.catalogue",
     "bot.cli.bench",
     "bot.cli.telegram",
+    "bot.cli.zalo",
     "bot.cli.db",
     "bot.cli.surveys",
 )

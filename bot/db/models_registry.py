@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import importlib
 
-DOMAIN_MODEL_MODULES: tuple[str, ...] = ("surveys.models",)
+DOMAIN_MODEL_MODULES: tuple[str, ...] = (
+    "surveys.models",
+    "bot.channels.zalo_oa.models",
+)
 
 
 def import_domain_models() -> None:

@@ -1,0 +1,107 @@
+"""``POST /webhook/zalo-bot/<commune>``: check the secret, store, answer 200, process after.
+
+Zalo sends back the secret given to ``setWebhook`` in ``X-Bot-Api-Secret-Token``; it is
+compared in constant time before the body is even parsed. ``deliver`` (store in the
+inbox, then queue for the worker owning the conversation) is shared with polling and
+the Zalo OA webhook.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.channels.base import Channel
+from bot.channels.zalo_bot import NAME
+from bot.channels.zalo_bot.parse import BadUpdate, ZaloBot, unwrap
+from bot.communes import CommuneProfile
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+
+log = logging.getLogger(__name__)
+
+HEADER = "X-Bot-Api-Secret-Token"
+PATH = "/webhook/zalo-bot/{commune}"
+MAX_BODY = 1024 * 1024
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def secret_matches(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of the configured and the received secret."""
+    return hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+async def deliver(
+    runtime: Runtime, commune: CommuneProfile, channel: Channel, payload: dict[str, Any]
+) -> int | None:
+    """Store the update (a duplicate delivery is a no-op) and queue it for processing.
+
+    Returns the inbox id, or None for a duplicate. Without running workers (tests, a
+    one-off command) the update stays pending and is processed at the next start.
+    """
+    key = channel.update_key(payload)
+    inbox_id = await runtime.processor.accept(commune, channel.name, key, payload)
+    if inbox_id is not None:
+        try:
+            runtime.processor.submit(inbox_id, channel.conversation_key(payload))
+        except RuntimeError:
+            log.debug("no workers running: %s update %s waits for recovery", channel.name, inbox_id)
+    return inbox_id
+
+
+OnAccepted = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+def make_handler(
+    runtime_of: Callable[[web.Request], Runtime],
+    secrets: dict[str, str],
+    on_accepted: OnAccepted | None = None,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The route handler. ``secrets`` maps a commune slug to its webhook secret."""
+    channel = ZaloBot()
+
+    async def handle(request: web.Request) -> web.Response:
+        runtime = runtime_of(request)
+        slug = request.match_info["commune"]
+        secret = secrets.get(slug)
+        commune = runtime.communes.by_slug(slug)
+        if secret is None or commune is None:
+            raise web.HTTPNotFound()
+        if not secret_matches(secret, request.headers.get(HEADER)):
+            log.warning("zalo bot webhook for %s: wrong or missing secret", slug)
+            raise web.HTTPUnauthorized()
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise web.HTTPRequestEntityTooLarge(
+                max_size=MAX_BODY, actual_size=request.content_length
+            )
+        try:
+            update = unwrap(json.loads(await request.read()))
+        except (ValueError, BadUpdate):
+            raise web.HTTPBadRequest(text="not a Zalo Bot update") from None
+        inbox_id = await deliver(runtime, commune, channel, update)
+        if inbox_id is not None and on_accepted is not None:
+            await on_accepted(slug, update)
+        return web.json_response({"ok": True})
+
+    return handle
+
+
+def chat_of(update: dict[str, Any]) -> str | None:
+    """The chat an update came from, for the typing indicator."""
+    message = _obj(update.get("message"))
+    chat = _obj(message.get("chat"))
+    sender = _obj(message.get("from"))
+    value = chat.get("id") or sender.get("id")
+    return None if value in (None, "") else str(value)
+
+
+__all__ = ["HEADER", "NAME", "PATH", "chat_of", "deliver", "make_handler", "secret_matches"]

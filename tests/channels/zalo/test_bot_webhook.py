@@ -1,0 +1,109 @@
+"""The Zalo Bot webhook: secret checked first, update stored, 200, processed after."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.app import Runtime
+from bot.db.models import InboxItem, OutboxItem
+from handlers import texts
+from tests.channels.zalo.conftest import BOT_SECRET
+from tests.channels.zalo.helpers import count, drain, fixture, raw_fixture
+from tests.fakes.zalo_api import FakeZaloBot
+
+URL = "/webhook/zalo-bot/default"
+HEADER = "X-Bot-Api-Secret-Token"
+USER = "a9f3c27e51d04b88b6e1"
+FIXTURES = [
+    "text.json",
+    "text_wrapped.json",
+    "start.json",
+    "image.json",
+    "sticker.json",
+    "unsupported.json",
+]
+
+
+async def test_an_update_is_stored_acknowledged_and_answered_after(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], fake_bot: FakeZaloBot
+) -> None:
+    response = await zalo_client.post(
+        URL, data=raw_fixture("bot", "start.json"), headers={HEADER: BOT_SECRET}
+    )
+    assert response.status == 200
+    # Acknowledged once stored: nothing was processed or sent yet.
+    assert await count(zalo_runtime, InboxItem, InboxItem.status == "pending") == 1
+    assert await count(zalo_runtime, OutboxItem) == 0
+    assert fake_bot.texts(USER) == []
+    await drain(zalo_runtime)
+    [welcome] = fake_bot.texts(USER)
+    assert welcome.startswith("Xin chào!") and "1. Hỏi về thủ tục" in welcome
+
+
+@pytest.mark.parametrize(
+    "secret", [None, "", "wrong-secret-value", BOT_SECRET + "x", BOT_SECRET[:-1]]
+)
+async def test_a_wrong_or_missing_secret_gets_401_and_nothing_is_stored(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], secret: str | None
+) -> None:
+    headers = {} if secret is None else {HEADER: secret}
+    response = await zalo_client.post(URL, data=raw_fixture("bot", "text.json"), headers=headers)
+    assert response.status == 401
+    assert await count(zalo_runtime, InboxItem) == 0
+
+
+async def test_unknown_commune_and_non_updates_are_refused(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any]
+) -> None:
+    other = await zalo_client.post(
+        "/webhook/zalo-bot/nowhere",
+        data=raw_fixture("bot", "text.json"),
+        headers={HEADER: BOT_SECRET},
+    )
+    assert other.status == 404
+    for body in (b"not json", b"[]", b'{"ok": true}'):
+        response = await zalo_client.post(URL, data=body, headers={HEADER: BOT_SECRET})
+        assert response.status == 400
+    assert await count(zalo_runtime, InboxItem) == 0
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+async def test_every_captured_update_is_accepted_once_and_answered(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], fake_bot: FakeZaloBot, name: str
+) -> None:
+    for _ in range(2):  # Zalo retries deliveries: the second is a no-op
+        response = await zalo_client.post(
+            URL, data=raw_fixture("bot", name), headers={HEADER: BOT_SECRET}
+        )
+        assert response.status == 200
+    assert await count(zalo_runtime, InboxItem) == 1
+    await drain(zalo_runtime)
+    assert await count(zalo_runtime, InboxItem, InboxItem.status == "done") == 1
+    assert len(fake_bot.texts(USER)) >= 1
+
+
+async def test_a_sticker_gets_a_plain_answer_instead_of_silence(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], fake_bot: FakeZaloBot
+) -> None:
+    await zalo_client.post(
+        URL, data=raw_fixture("bot", "sticker.json"), headers={HEADER: BOT_SECRET}
+    )
+    await drain(zalo_runtime)
+    [answer] = fake_bot.texts(USER)
+    assert answer.startswith(texts.UNSUPPORTED_MEDIA)
+
+
+async def test_the_resident_sees_typing_while_the_answer_is_prepared(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], fake_bot: FakeZaloBot
+) -> None:
+    await zalo_client.post(URL, json=fixture("bot", "text.json"), headers={HEADER: BOT_SECRET})
+    for _ in range(50):
+        if fake_bot.sent(USER, ("sendChatAction",)):
+            break
+        await asyncio.sleep(0.01)
+    [action] = fake_bot.sent(USER, ("sendChatAction",))
+    assert action.body == {"chat_id": USER, "action": "typing"}
