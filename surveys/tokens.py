@@ -29,7 +29,7 @@ _DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _TOKEN = re.compile(r"^dg_([0-9a-z]{1,13})_([0-9a-z]{1,8})_([A-Za-z0-9_-]{16})$")
 # "DG-7K3M-2Q9X", "dg 7k3m 2q9x", "DG7K3M2Q9X"; the DG may be left out when asked for.
 _CODE = re.compile(
-    r"(?<![0-9A-Za-z])(?:d\s*g\s*[-:.]?\s*)([0-9a-z]{4})\s*-?\s*([0-9a-z]{4})(?![0-9A-Za-z])",
+    r"(?<![0-9A-Za-z])(?:dg\s*[-:.]?\s*)([0-9a-z]{4})\s*-?\s*([0-9a-z]{4})(?![0-9A-Za-z])",
     re.I,
 )
 _BARE_CODE = re.compile(r"^\s*([0-9a-z]{4})\s*-?\s*([0-9a-z]{4})\s*$", re.I)
@@ -116,11 +116,12 @@ def find_code(text: str, *, bare: bool = False) -> str | None:
     match = _CODE.search(text)
     if match is None and bare:
         match = _BARE_CODE.match(text)
-        if match is not None and not any(ch.isdigit() for ch in match.group(0)):
-            return None
     if match is None:
         return None
-    return _normalise(match.group(1) + match.group(2))
+    raw = match.group(1) + match.group(2)
+    if not any(ch.isdigit() for ch in raw):
+        return None  # every code holds a digit: "dg khai sinh" is not one
+    return _normalise(raw)
 
 
 def new_nonce() -> str:

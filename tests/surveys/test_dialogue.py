@@ -351,7 +351,10 @@ async def test_staff_record_a_visit_from_the_chat_and_cannot_answer_it(
     assert code is not None
     # A resident cannot use the staff command.
     resident = Incoming(
-        UserRef("telegram", "1", "1"), text="/ghinhan 1.001193", command="ghinhan", payload="1.001193"
+        UserRef("telegram", "1", "1"),
+        text="/ghinhan 1.001193",
+        command="ghinhan",
+        payload="1.001193",
     )
     [refused] = await runtime.processor.handle(staff, resident)
     assert refused.text == texts.STAFF_ONLY

@@ -167,3 +167,13 @@ async def test_the_expiry_sweep_keeps_complete_ratings_and_forgets_the_rest(
     assert gone.status == "expired" and gone.progress is None and gone.nonce is None
     used = await invitation(runtime, complete.id)
     assert used.push_user_id is None
+
+
+def test_typed_codes_are_found_but_words_are_not() -> None:
+    assert tokens.find_code("mã của tôi là dg-7k3m-2q9x ạ") == "7K3M2Q9X"
+    assert tokens.find_code("DG 7K3M 2Q9X") == "7K3M2Q9X"
+    assert tokens.find_code("DG-7K3M-2QOX") == "7K3M2Q0X"  # O typed for zero
+    assert tokens.find_code("7k3m2q9x", bare=True) == "7K3M2Q9X"
+    for words in ("dg khai sinh", "đăng ký khai sinh", "7k3m2q9x", "giấy 1234 5678"):
+        assert tokens.find_code(words) is None, words
+    assert tokens.find_code("khai sinh", bare=True) is None
