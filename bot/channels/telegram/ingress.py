@@ -157,7 +157,7 @@ class Ingress:
             if routed is None:
                 return await self._choose(shared, update)
             commune = routed
-        if not admitted(commune, update):
+        if not admitted(commune, update) or self._elsewhere(update):
             return Outcome.IGNORED
         key, conversation = self.channel.update_key(update), self.channel.conversation_key(update)
         if self.batcher is not None:
@@ -168,6 +168,11 @@ class Ingress:
             return Outcome.DUPLICATE
         _submit(self.processor, inbox_id, conversation)
         return Outcome.STORED
+
+    def _elsewhere(self, update: dict[str, Any]) -> bool:
+        message = update.get("message")
+        text = message.get("text") if isinstance(message, dict) else None
+        return isinstance(text, str) and self.channel.addressed_elsewhere(text)
 
     async def _choose(self, shared: SharedBot, update: dict[str, Any]) -> Outcome:
         """Store the update as handled and answer it with the chooser, in one transaction."""

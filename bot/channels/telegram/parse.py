@@ -73,8 +73,7 @@ class TelegramChannel:
         text = msg.text or msg.caption or ""
         command = argument = None
         if msg.text and msg.text.startswith("/"):
-            addressed = _ADDRESSED.match(msg.text)
-            if addressed and self.bot_usernames and addressed[1].lower() not in self.bot_usernames:
+            if self.addressed_elsewhere(msg.text):
                 return []
             command, argument = parse_command(msg.text)
         contact = None
@@ -99,6 +98,13 @@ class TelegramChannel:
                 raw=raw,
             )
         ]
+
+    def addressed_elsewhere(self, text: str) -> bool:
+        """``/start@other_bot``: a command for another bot in the same group."""
+        addressed = _ADDRESSED.match(text)
+        return bool(
+            addressed and self.bot_usernames and addressed[1].lower() not in self.bot_usernames
+        )
 
     def _callback(self, query: CallbackQuery, key: str, raw: dict[str, Any]) -> list[Incoming]:
         if query.data is None or query.from_user.is_bot:

@@ -75,6 +75,7 @@ def telegram_settings(settings: Settings, fake_api: FakeBotApi) -> Settings:
     settings.telegram_token = SecretStr(TOKEN)
     settings.telegram_secret = SecretStr(SECRET)
     settings.telegram_api_url = fake_api.url
+    settings.telegram_bot_username = "motcua_anbinh_bot"  # as in the captured updates
     settings.staff_telegram_chat = STAFF_GROUP
     settings.staff_telegram_users = f"{STAFF_USER},6200000002"
     return settings

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import Runtime
 from bot.db.models import InboxItem, OutboxItem
 from handlers import texts
 from tests.channels.telegram.conftest import (
+    FIXTURES,
     RESIDENT,
     SECRET,
     STAFF_GROUP,
@@ -231,3 +234,33 @@ async def test_storing_an_update_goes_ahead_of_queued_handler_transactions(
     release.set()
     await asyncio.gather(*tasks)
     assert order == ["handler 0", "webhook", "handler 1", "handler 2"]
+
+
+STORED = {
+    "text",
+    "start_payload",
+    "callback_query",
+    "photo",
+    "location",
+    "contact_own",
+    "contact_other",
+    "sticker",
+    "document",
+    "group_staff_command",
+    "group_staff_reply",
+    "group_staff_button",
+}
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+async def test_every_captured_update_needs_the_secret_and_is_stored_only_if_ours(
+    runtime_with_webhook: Runtime, fake_api: FakeBotApi, path: Path
+) -> None:
+    captured = update(path.stem)
+    refused, _ = await fake_api.deliver(TOKEN, captured, secret="wrong-secret")
+    assert refused == 401
+    assert await _inbox(runtime_with_webhook) == []
+    accepted, _ = await fake_api.deliver(TOKEN, captured)
+    assert accepted == 200
+    stored = [key for key, _, _ in await _inbox(runtime_with_webhook)]
+    assert stored == ([str(captured["update_id"])] if path.stem in STORED else [])
