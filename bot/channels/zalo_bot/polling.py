@@ -68,6 +68,7 @@ class Poller:
             except DeliveryError as exc:
                 log.warning("zalo bot polling failed: %s", exc)
                 await asyncio.sleep(self.error_pause)
-            except Exception:
-                log.exception("zalo bot polling failed")
+            except Exception as exc:
+                # Only the type: messages of HTTP errors may carry the URL, which holds the token.
+                log.error("zalo bot polling failed: %s", type(exc).__name__)
                 await asyncio.sleep(self.error_pause)

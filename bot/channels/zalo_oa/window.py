@@ -3,7 +3,8 @@ message (verify: Zalo's OA consultation-message rules; a verified OA with paid q
 could send more, which this adapter does not assume).
 
 The window opens at ``channel_users.last_seen_at`` (updated by the core on every
-incoming message); the messages sent since then are counted in
+incoming message, including following the OA: we assume a follow counts as an
+interaction, verify); the messages sent since then are counted in
 ``zalo_oa_reply_windows``. The sender checks the window before sending and records
 each message it sent; ``bot.reachability.can_reach`` asks the same question before
 something is enqueued.
