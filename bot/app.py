@@ -39,6 +39,7 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "bot.channels.zalo_bot.plugin",
     "bot.channels.zalo_oa.plugin",
     "surveys.plugin",
+    "complaints.plugin",
 )
 
 

@@ -10,14 +10,18 @@ from bot.router import Router
 
 
 def build_router() -> Router:
-    from handlers import feedback, menu, procedures, surveys
+    from handlers import complaints, feedback, menu, procedures, staff, surveys
 
     root = Router("root")
     for feature in (
+        staff.router,  # the staff group and staff commands: never a resident's menu there
         menu.escapes,
         surveys.router,  # a questionnaire in progress gets its answers first; /start <token>
+        complaints.flow,  # a complaint being written or a follow-up: before the matcher
+        staff.group_guard,  # the rest of the staff group's traffic is not for the bot
         menu.router,
         feedback.router,
+        complaints.router,  # /tracuu, typed ticket codes, ticket buttons
         procedures.router,
         menu.fallbacks,
     ):

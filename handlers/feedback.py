@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.router import Router, any_of, button, command
-from bot.types import Button, Incoming, Reply
-from handlers import menu, texts
+from bot.types import Incoming, Reply
+from handlers import menu
 
 router = Router("feedback")
 
 
-async def start_feedback(ctx: Context, msg: Incoming) -> Reply:
-    return Reply(
-        texts.FEEDBACK_BY_PHONE.format(contact=menu.contact_lines(ctx)),
-        (Button(texts.BTN_MENU, menu.MENU),),
-    )
+async def start_feedback(ctx: Context, msg: Incoming) -> Reply | list[Reply]:
+    from handlers import complaints
+
+    return await complaints.start_intake(ctx, msg)
 
 
 async def start_rating(ctx: Context, msg: Incoming) -> Reply:
@@ -25,7 +24,7 @@ async def start_rating(ctx: Context, msg: Incoming) -> Reply:
 
 
 @router.route(any_of(command("phananh"), button(menu.FEEDBACK)), "feedback")
-async def feedback_entry(ctx: Context, msg: Incoming) -> Reply:
+async def feedback_entry(ctx: Context, msg: Incoming) -> Reply | list[Reply]:
     return await start_feedback(ctx, msg)
 
 

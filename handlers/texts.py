@@ -194,3 +194,248 @@ STAFF_VISIT_UNKNOWN_PROCEDURE = (
     "Không có thủ tục mã {code} trong danh sách của xã; vẫn ghi nhận, lĩnh vực để trống."
 )
 STAFF_ONLY = "Lệnh này chỉ dành cho cán bộ Bộ phận Một cửa."
+
+
+# === complaints (phản ánh, kiến nghị) — issue 5; section owned by the complaints feature ===
+# Resident side.
+PA_START = "Bạn muốn phản ánh, kiến nghị về việc gì? Chọn một mục (hoặc gõ số thứ tự):"
+PA_START_WITH_TEXT = "Tôi đã ghi lại nội dung bạn viết. Bạn chọn loại phản ánh (hoặc gõ số thứ tự):"
+BTN_PA_MINE = "Phản ánh tôi đã gửi"
+BTN_PA_CANCEL = "Hủy"
+PA_LEGAL_INFO = (
+    "Khiếu nại, tố cáo được giải quyết theo thủ tục riêng của pháp luật (Luật Khiếu nại, "
+    "Luật Tố cáo), có thời hạn riêng. Tôi ghi lại nội dung và chuyển cho cán bộ phụ trách; "
+    "thông tin người gửi được giữ bí mật, chỉ cán bộ được giao mới xem.\n"
+    "Để được giải quyết chính thức, bạn cần gửi đơn có họ tên, địa chỉ, chữ ký hoặc đến "
+    "trình bày tại UBND xã; cán bộ sẽ hướng dẫn thêm."
+)
+PA_ASK_REF = (
+    "Phản ánh này về thủ tục hay hồ sơ nào? Gõ mã hồ sơ (in trên giấy biên nhận) "
+    "hoặc tên thủ tục.\nKhông nhớ thì bấm «Bỏ qua»."
+)
+BTN_PA_SKIP = "Bỏ qua"
+PA_ASK_TEXT = "Bạn viết nội dung phản ánh: việc gì, ở đâu, khi nào. Viết ngắn gọn cũng được."
+PA_TEXT_TOO_SHORT = "Bạn viết rõ hơn một chút nhé (vài câu) để cán bộ hiểu và xử lý được."
+PA_ASK_EXTRAS = (
+    "Đã ghi nội dung. Bạn có thể gửi thêm:\n"
+    "• ảnh (tối đa {photos} ảnh),\n"
+    "• vị trí (nếu là việc ở ngoài đường, thôn xóm),\n"
+    "• hoặc gõ thêm nội dung.\n"
+    "Ảnh và vị trí chỉ dùng để xử lý phản ánh này; thông tin vị trí trong ảnh được xóa.\n"
+    "Xong thì bấm «Tiếp tục»."
+)
+BTN_PA_NEXT = "Tiếp tục"
+PA_TEXT_ADDED = "Đã thêm vào nội dung. Xong thì bấm «Tiếp tục»."
+PA_PHOTO_ADDED = "Đã nhận ảnh ({count}/{limit})."
+PA_PHOTO_LIMIT = "Mỗi phản ánh gửi được tối đa {limit} ảnh, ảnh sau không được nhận."
+PA_PHOTO_DAILY_LIMIT = (
+    "Hôm nay bạn đã gửi nhiều ảnh nên tôi chưa nhận thêm được. Phần đã có vẫn được gửi."
+)
+PA_LOCATION_ADDED = "Đã nhận vị trí."
+PA_MEDIA_NOT_PHOTO = "Tôi chỉ nhận ảnh chụp (không nhận tệp, ghi âm hay nhãn dán)."
+PA_ASK_CONTACT = (
+    "Bạn có muốn để lại họ tên và số điện thoại để cán bộ gọi lại không?\n"
+    "Nếu gửi ẩn danh, cán bộ vẫn trả lời bạn qua tin nhắn này."
+)
+PA_ASK_CONTACT_LEGAL = (
+    "Với tố cáo, cần có họ tên, địa chỉ để được giải quyết theo luật; thông tin này "
+    "được giữ bí mật. Bạn vẫn có thể gửi ẩn danh để cán bộ nắm thông tin."
+)
+BTN_PA_ANON = "Gửi ẩn danh"
+BTN_PA_CONTACT = "Để lại họ tên, số điện thoại"
+BTN_PA_AGREE = "Tôi đồng ý"
+BTN_PA_DISAGREE = "Không, gửi ẩn danh"
+PA_ASK_NAME = "Bạn cho biết họ và tên:"
+PA_NAME_INVALID = "Bạn gõ họ tên bằng chữ nhé (ví dụ: Nguyễn Văn An)."
+PA_ASK_PHONE = "Số điện thoại của bạn (ví dụ: 0912345678):"
+PA_PHONE_INVALID = "Số điện thoại chưa đúng. Bạn gõ lại, ví dụ: 0912345678."
+PA_SUMMARY = (
+    "Bạn xem lại trước khi gửi:\n"
+    "• Loại: {category}\n"
+    "{reference}"
+    "• Nội dung: {text}\n"
+    "• Ảnh: {photos} · Vị trí: {location}\n"
+    "• Liên hệ: {contact}\n"
+    "Đúng rồi thì bấm «Gửi phản ánh»."
+)
+PA_SUMMARY_REFERENCE = "• Liên quan: {reference}\n"
+PA_NONE = "không"
+PA_YES = "có"
+PA_CONTACT_ANON = "ẩn danh (cán bộ trả lời qua tin nhắn này)"
+PA_CONTACT_GIVEN = "có họ tên và số điện thoại (đuôi {tail})"
+BTN_PA_SEND = "Gửi phản ánh"
+BTN_PA_EDIT = "Viết lại nội dung"
+PA_NEED_BUTTON = "Bạn bấm một nút bên dưới (hoặc gõ số thứ tự) nhé."
+PA_SENT = (
+    "Đã gửi phản ánh. Mã của bạn: {code}\n"
+    "Hạn trả lời dự kiến: {due}.\n"
+    "Cán bộ sẽ trả lời bạn qua tin nhắn này. Xem tiến độ: gõ /tracuu {code}"
+)
+PA_SENT_LEGAL = "Cán bộ phụ trách sẽ liên hệ hướng dẫn bạn theo thủ tục khiếu nại, tố cáo."
+PA_TOO_MANY = (
+    "Hôm nay bạn đã gửi {count} phản ánh, đủ số lượng trong một ngày. Bạn vui lòng gửi "
+    "tiếp vào ngày mai, hoặc liên hệ trực tiếp Bộ phận Một cửa:\n{contact}"
+)
+# Looking up.
+PA_LOOKUP_HOW = "Bạn gõ mã phản ánh, ví dụ: /tracuu PA-7K3M2Q"
+PA_NOT_FOUND = (
+    "Không tìm thấy phản ánh có mã này trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã "
+    "(ví dụ PA-7K3M2Q).\nNếu gửi từ máy khác và có để lại số điện thoại, gõ kèm số đó: "
+    "/tracuu PA-7K3M2Q 0912345678"
+)
+PA_MINE_EMPTY = "Bạn chưa gửi phản ánh nào từ tài khoản này."
+PA_MINE = "Phản ánh bạn đã gửi (bấm để xem):"
+PA_STATUS = "Phản ánh {code} ({category}), gửi ngày {created}\nTrạng thái: {status}"
+PA_EXPECTED = "Hạn trả lời dự kiến: {due}"
+PA_EXPECTED_PAUSED = (
+    "Cán bộ đang chờ bạn bổ sung thông tin; hạn trả lời tính tiếp khi bạn bổ sung."
+)
+PA_STATUS_NOTES = "Ghi chú: {notes}"
+PA_ANSWERS = "Trả lời của cán bộ:"
+PA_ANSWER_LINE = "• {date}: {text}"
+BTN_PA_FOLLOWUP = "Gửi thêm ý kiến"
+BTN_PA_FORGET = "Xóa họ tên, số điện thoại"
+PA_FORGOTTEN = (
+    "Đã xóa họ tên và số điện thoại khỏi phản ánh {code}. Cán bộ vẫn trả lời bạn qua tin nhắn này."
+)
+# Follow-ups and what staff send.
+PA_FOLLOWUP_ASK = "Bạn gõ ý kiến gửi cán bộ về phản ánh {code} (có thể gửi kèm ảnh):"
+PA_FOLLOWUP_SENT = "Đã chuyển ý kiến của bạn tới cán bộ (phản ánh {code})."
+PA_FOLLOWUP_CLOSED = "Phản ánh {code} đã kết thúc. Nếu còn vấn đề, bạn gửi phản ánh mới nhé."
+BTN_PA_DONE = "Đã rõ, cảm ơn"
+PA_FOLLOWUP_DONE = "Cảm ơn bạn! Cần gì bạn cứ nhắn nhé."
+PA_RELAY_TAKEN = "Phản ánh {code} của bạn đã có cán bộ nhận xử lý. Hạn trả lời: {due}."
+PA_RELAY_REPLY = (
+    "📩 Trả lời phản ánh {code} từ UBND {commune}:\n{text}\n\n"
+    "Nếu còn ý kiến, bấm «Gửi thêm ý kiến»."
+)
+PA_RELAY_ASK = (
+    "❓ Cán bộ UBND {commune} cần thêm thông tin về phản ánh {code}:\n{text}\n\n"
+    "Bạn gõ câu trả lời ngay tại đây (có thể gửi kèm ảnh)."
+)
+BTN_PA_ANSWER_STAFF = "Trả lời cán bộ"
+PA_RELAY_CLOSED = "Phản ánh {code} đã được xử lý xong. Cảm ơn bạn đã phản ánh!"
+PA_RELAY_REJECTED = (
+    "Phản ánh {code} không được xử lý tiếp. Lý do: {reason}\n"
+    "Nếu cần, bạn liên hệ Bộ phận Một cửa:\n{contact}"
+)
+
+# Staff side (the staff group and staff members' private chats).
+PAS_ALERT = (
+    "🆕 Phản ánh mới {code}\n"
+    "Loại: {category}\n"
+    "{reference}"
+    "Nội dung: {summary}\n"
+    "{extras}"
+    "Hạn trả lời: {due}\n"
+    "Người gửi: {who}"
+)
+PAS_ALERT_NOTIFY = "(Để biết) "
+PAS_ALERT_REFERENCE = "Liên quan: {reference}\n"
+PAS_ALERT_EXTRAS = "Kèm theo: {extras}\n"
+PAS_ALERT_PHOTOS = "{count} ảnh (gửi sau)"
+PAS_ALERT_LOCATION = "vị trí {url}"
+PAS_WHO_ANON = "ẩn danh (trả lời qua bot)"
+PAS_WHO_CONTACT = "có để lại liên hệ: xem bằng /lienhe {code} trong tin nhắn riêng với bot"
+PAS_WHO_SURVEY = "từ phiếu đánh giá, muốn được liên hệ"
+PAS_ALERT_CONFIDENTIAL = (
+    "🆕 {code}: khiếu nại, tố cáo.\n"
+    "Nội dung và người gửi chỉ cán bộ được giao mới xem: gõ /xem {code} trong tin nhắn "
+    "riêng với bot.\nHạn: {due}"
+)
+PAS_NO_CONFIDENTIAL_VIEWER = (
+    "⚠️ Chưa có cán bộ nào được giao xem khiếu nại, tố cáo. Quản trị cấu hình bằng lệnh "
+    "motcua complaints settings --set confidential_viewers=..."
+)
+BTN_PAS_TAKE = "Nhận xử lý"
+BTN_PAS_REPLY = "Trả lời"
+BTN_PAS_ASK = "Hỏi thêm"
+BTN_PAS_CLOSE = "Đóng"
+PAS_TAKEN = "{staff} đã nhận xử lý {code}."
+PAS_REPLY_PROMPT = (
+    "✍️ {code}: {staff} trả lời (reply) vào tin nhắn này với nội dung gửi người dân.\n"
+    "Hoặc gõ: /traloi {code} <nội dung>"
+)
+PAS_ASK_PROMPT = (
+    "❓ {code}: {staff} trả lời (reply) vào tin nhắn này với câu hỏi gửi người dân.\n"
+    "Hoặc gõ: /hoithem {code} <câu hỏi>"
+)
+PAS_REPLIED = "✅ Đã gửi câu trả lời {code} tới người dân."
+PAS_ASKED = (
+    "✅ Đã gửi câu hỏi {code} tới người dân; hạn xử lý tạm dừng đến khi người dân trả lời."
+)
+PAS_NO_CHANNEL = (
+    "Phản ánh {code} không gửi qua tin nhắn nên bot không chuyển được; nội dung đã được ghi, "
+    "anh/chị liên hệ người dân trực tiếp."
+)
+PAS_UNREACHABLE = (
+    "⚠️ Người dân của {code} hiện không nhận được tin nhắn (đã chặn bot hoặc hết hạn nhắn "
+    "lại). Nội dung đã được ghi vào phản ánh."
+)
+PAS_CLOSED = "Đã đóng {code}."
+PAS_REJECTED = "Đã chuyển {code} sang «không xử lý»; người dân được báo lý do."
+PAS_ALREADY_CLOSED = "{code} đã kết thúc ({status})."
+PAS_FOLLOWUP = "💬 Người dân bổ sung cho {code}:\n{text}"
+PAS_FOLLOWUP_PHOTOS = "(kèm {count} ảnh, gửi sau)"
+PAS_UNKNOWN_CODE = "Không có phản ánh {code} ở xã này."
+PAS_USAGE = "Cú pháp: /{command} PA-XXXXXX {argument}"
+PAS_ARG_TEXT = "<nội dung>"
+PAS_ARG_REASON = "<lý do>"
+PAS_ARG_NONE = ""
+PAS_NOT_STAFF = "Lệnh này chỉ dành cho cán bộ được phân quyền."
+PAS_CONFIDENTIAL_ONLY = (
+    "{code} là khiếu nại, tố cáo: chỉ cán bộ được giao mới xem và xử lý."
+)
+PAS_PRIVATE_ONLY = (
+    "Thông tin này chỉ xem trong tin nhắn riêng với bot, không xem trong nhóm."
+)
+PAS_QUEUE_TITLE = "Phản ánh đang chờ ({count}):"
+PAS_QUEUE_EMPTY = "Không có phản ánh nào đang chờ xử lý."
+PAS_QUEUE_LINE = "• {code} · {category} · {status} · hạn {due}{mark}"
+PAS_MARK_UNTAKEN = " · chưa ai nhận"
+PAS_MARK_OVERDUE = " · ⏰ quá hạn"
+PAS_MARK_MINE = " · của anh/chị"
+PAS_OVERDUE_TITLE = "Phản ánh quá hạn chưa trả lời ({count}):"
+PAS_OVERDUE_EMPTY = "Không có phản ánh nào quá hạn."
+PAS_DETAIL = (
+    "{code} · {category} · {status}\n"
+    "Nhận: {created} · Hạn: {due}\n"
+    "Cán bộ xử lý: {assignee}\n"
+    "{reference}"
+    "Nội dung: {text}"
+)
+PAS_NOBODY = "chưa ai nhận"
+PAS_HISTORY_LINE = "• {at} {what}"
+PAS_CONTACT = "Liên hệ của {code}: {name}, {phone} (đồng ý theo thông báo {version})."
+PAS_NO_CONTACT = "{code} gửi ẩn danh: không có họ tên, số điện thoại. Trả lời qua bot bằng /traloi."
+PAS_ACK_REMINDER = "⏰ {code} ({category}) chưa có ai nhận; hạn tiếp nhận {due}."
+PAS_REMINDER = "⏰ {code} ({category}) sắp đến hạn trả lời: {due}."
+PAS_ESCALATION = (
+    "🚨 {code} ({category}) đã quá hạn trả lời ({due}) mà chưa có câu trả lời. "
+    "Cán bộ xử lý: {assignee}."
+)
+PAS_PHOTO = "📷 Ảnh kèm phản ánh {code}"
+PAS_UNDELIVERED = (
+    "⚠️ Không gửi được tin nhắn về {code} tới người dân. Nếu người dân có để lại số điện "
+    "thoại, anh/chị liên hệ trực tiếp (/lienhe {code} trong tin nhắn riêng)."
+)
+PAS_DAY_SET = "Đã ghi {day} là {kind}{note}."
+PAS_DAY_OFF = "ngày nghỉ"
+PAS_DAY_WORK = "ngày làm việc (làm bù)"
+PAS_DAY_USAGE = (
+    "Cú pháp: /ngaynghi 02/01/2026 [ghi chú] (thêm ngày nghỉ) hoặc "
+    "/ngaylam 27/12/2025 [ghi chú] (ngày làm bù)."
+)
+PAS_DAYS_TITLE = "Lịch làm việc năm {year} (ngày lễ theo luật và ngày cán bộ thêm):"
+PAS_DAYS_LINE = "• {day}: {what}"
+PAS_CANCELLED = "Đã hủy."
+PAS_HELP = (
+    "Lệnh cho cán bộ:\n"
+    "/viec: phản ánh đang chờ · /quahan: phản ánh quá hạn\n"
+    "/xem PA-XXXXXX: xem chi tiết · /nhan PA-XXXXXX: nhận xử lý\n"
+    "/traloi PA-XXXXXX <nội dung> · /hoithem PA-XXXXXX <câu hỏi>\n"
+    "/dong PA-XXXXXX [ghi chú] · /tuchoi PA-XXXXXX <lý do>\n"
+    "/lienhe PA-XXXXXX: xem liên hệ (chỉ trong tin nhắn riêng)\n"
+    "/ngaynghi, /ngaylam <ngày> [ghi chú] · /lich [năm]"
+)
+# === end of complaints section ===

@@ -11,6 +11,7 @@ import importlib
 DOMAIN_MODEL_MODULES: tuple[str, ...] = (
     "surveys.models",
     "bot.channels.zalo_oa.models",
+    "complaints.models",
 )
 
 

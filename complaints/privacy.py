@@ -1,0 +1,73 @@
+"""The privacy notice shown before a resident leaves a name and phone number, and the
+masking that keeps those details out of staff groups, logs and default exports.
+
+Law 91/2025/QH15 on personal data protection (from 2026-01-01) and Decree 356/2025/NĐ-CP
+ask for a notice naming the controller, purpose, data, retention, rights and a contact,
+and for consent that is explicit and recorded (verify the article numbers with the
+commune's legal officer). The consent record keeps ``NOTICE_VERSION``: change the
+version whenever the wording changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+NOTICE_VERSION = "2026-01"
+
+NOTICE = (
+    "Trước khi bạn để lại họ tên và số điện thoại:\n"
+    "• Bên nhận thông tin: UBND {commune}.\n"
+    "• Mục đích: chỉ để cán bộ liên hệ, trả lời phản ánh này.\n"
+    "• Thông tin: họ tên, số điện thoại, nội dung và ảnh bạn gửi.\n"
+    "• Lưu giữ: đến khi xử lý xong, sau đó xóa thông tin liên hệ trong {days} ngày.\n"
+    "• Bạn có quyền xem, sửa, xóa thông tin này: gõ /tracuu, hoặc liên hệ {contact}.\n"
+    "• Thông tin không hiện trong nhóm cán bộ và không dùng vào việc khác.\n"
+    "Nếu không đồng ý, bạn vẫn gửi ẩn danh được: cán bộ trả lời bạn qua tin nhắn này."
+)
+
+
+def notice(commune: str, contact: str, retention_days: int) -> str:
+    return NOTICE.format(commune=commune, contact=contact, days=retention_days)
+
+
+# --- phone numbers -----------------------------------------------------------------------
+
+_PHONE_CHARS = re.compile(r"[\s.\-()]")
+# A Vietnamese mobile or landline: 0 or +84/84, then 9-10 digits.
+_VALID_PHONE = re.compile(r"^(?:\+?84|0)(\d{9,10})$")
+# Anything in free text that looks like a phone number (8+ digits, maybe spaced/dotted).
+_PHONE_IN_TEXT = re.compile(r"(?<!\w)\+?\d(?:[\s.\-]?\d){7,12}(?!\w)")
+
+
+def normalize_phone(text: str) -> str | None:
+    """``0912 345 678``, ``+84912345678`` -> ``0912345678``; None if not a phone number."""
+    compact = _PHONE_CHARS.sub("", text.strip())
+    match = _VALID_PHONE.match(compact)
+    return "0" + match.group(1) if match else None
+
+
+def mask_phone(phone: str | None) -> str:
+    """``0912345678`` -> ``0912***678``: enough to recognise one's own number."""
+    if not phone:
+        return ""
+    return phone[:4] + "***" + phone[-3:] if len(phone) >= 8 else "***"
+
+
+def mask_name(name: str | None) -> str:
+    """``Nguyễn Văn An`` -> ``N. V. A.``."""
+    if not name:
+        return ""
+    return " ".join(part[0] + "." for part in name.split())
+
+
+def redact(text: str, *known: str | None) -> str:
+    """Free text with phone-like numbers and the given names/phones blanked out.
+
+    Residents sometimes type their number or name into the complaint itself; staff
+    alerts and logs must not carry them.
+    """
+    result = _PHONE_IN_TEXT.sub("[số điện thoại]", text)
+    for value in known:
+        if value and len(value.strip()) >= 2:
+            result = re.sub(re.escape(value.strip()), "[đã ẩn]", result, flags=re.I)
+    return result
