@@ -10,7 +10,9 @@ run from the CLI reaches a running server without a restart).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from knowledge.catalogue import shipped_catalogue
@@ -25,6 +27,16 @@ from knowledge.models import Catalogue, Procedure
 from knowledge.search import Matcher, Synonyms, load_synonyms
 
 CHECK_EVERY = 5.0  # seconds between checks for catalogue changes
+MAX_SHARED_MATCHERS = 16
+_MATCHERS: OrderedDict[str, Matcher] = OrderedDict()
+
+
+def fingerprint(catalogue: Catalogue, synonyms_id: int) -> str:
+    """A digest of the catalogue's content: equal digests, interchangeable matchers."""
+    digest = hashlib.blake2b(str(synonyms_id).encode(), digest_size=16)
+    for procedure in catalogue:
+        digest.update(procedure.model_dump_json().encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -99,11 +111,25 @@ class KnowledgeRegistry:
                     self._cache[commune.id] = (cached[0], time.monotonic())
                     return cached[0]
                 catalogue = await effective_catalogue(session, commune, self.base_catalogue)
-            # Index building is CPU work: keep the event loop responsive meanwhile.
-            matcher = await asyncio.to_thread(Matcher, catalogue, self.synonyms)
+            matcher = await self._matcher(catalogue)
             knowledge = CommuneKnowledge(catalogue, matcher, version)
             self._cache[commune.id] = (knowledge, time.monotonic())
             return knowledge
+
+    async def _matcher(self, catalogue: Catalogue) -> Matcher:
+        """A matcher for this catalogue, shared with every commune whose catalogue is the
+        same: a province's communes mostly run the same list, and an index is costly."""
+        key = await asyncio.to_thread(fingerprint, catalogue, id(self.synonyms))
+        matcher = _MATCHERS.get(key)
+        if matcher is None:
+            # Index building is CPU work: keep the event loop responsive meanwhile.
+            matcher = await asyncio.to_thread(Matcher, catalogue, self.synonyms)
+            _MATCHERS[key] = matcher
+            while len(_MATCHERS) > MAX_SHARED_MATCHERS:
+                _MATCHERS.popitem(last=False)
+        else:
+            _MATCHERS.move_to_end(key)
+        return matcher
 
     def loaded(self, commune_id: int) -> bool:
         return commune_id in self._cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,11 +84,30 @@ async def _truncate_all(url: str) -> None:
         await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test instead of migrating every time."""
+    from bot.db.engine import Database
+    from bot.db.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "motcua.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await upgrade(db)
+        await db.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A clean database on each backend (the test runs once per backend)."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'motcua.db'}"
+        target = tmp_path / "motcua.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite+aiosqlite:///{target}"
     url: str = request.getfixturevalue("postgres_url")
     asyncio.run(_truncate_all(url))
     return url
