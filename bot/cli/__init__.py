@@ -19,6 +19,7 @@ GROUPS = (
     "bot.cli.db",
     "bot.cli.complaints",
     "bot.cli.surveys",
+    "bot.cli.staff",
 )
 
 

@@ -10,13 +10,10 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from knowledge.merge import merge
-from sqlalchemy import select
-
+from bot.catalogue_store import apply_import
 from bot.cli import CommandError
 from bot.cli.common import commune_profile, open_database
 from bot.db.base import utcnow
-from bot.db.models import CatalogueEntry
 from bot.knowledge_base import effective_catalogue
 from knowledge import render
 from knowledge.importers import CatalogueImportError, load_file
@@ -78,39 +75,9 @@ async def _import(
     async with open_database() as db:
         commune = await commune_profile(db, args.commune)
         async with db.transaction() as session:
-            before = await effective_catalogue(session, commune)
-            report = merge(before, procedures)
-            if args.dry_run:
-                return report.added, list(report.changed), report.unchanged
-            existing = {
-                row.code: row
-                for row in (
-                    await session.execute(
-                        select(CatalogueEntry).where(CatalogueEntry.commune_id == commune.id)
-                    )
-                ).scalars()
-            }
-            now = utcnow()
-            for procedure in procedures:
-                row = existing.get(procedure.code)
-                if row is None:
-                    session.add(
-                        CatalogueEntry(
-                            commune_id=commune.id,
-                            code=procedure.code,
-                            data=procedure.model_dump(mode="json"),
-                            source=procedure.source[:200],
-                            updated_at=now,
-                        )
-                    )
-                    continue
-                # Keep what staff wrote on this entry (plain text, aliases) under the new facts.
-                kept = merge(
-                    Catalogue([Procedure.model_validate(row.data)]), [procedure]
-                ).catalogue[procedure.code]
-                row.data = kept.model_dump(mode="json")
-                row.source = procedure.source[:200]
-                row.updated_at = now
+            report = await apply_import(
+                session, commune, procedures, now=utcnow(), dry_run=args.dry_run
+            )
         return report.added, list(report.changed), report.unchanged
 
 

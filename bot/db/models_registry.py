@@ -12,6 +12,7 @@ DOMAIN_MODEL_MODULES: tuple[str, ...] = (
     "surveys.models",
     "bot.channels.zalo_oa.models",
     "complaints.models",
+    "staff.models",
 )
 
 

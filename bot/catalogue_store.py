@@ -1,0 +1,108 @@
+"""Writing a commune's catalogue entries: one edited procedure, or a whole import.
+
+The CLI's ``catalogue import`` and the staff web's import and editor share this, so an
+import from either keeps what staff wrote on an entry (plain text, aliases) under the
+new official facts, and both report the same added / changed / unchanged codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.communes import CommuneProfile
+from bot.db.models import CatalogueEntry
+from bot.knowledge_base import effective_catalogue
+from knowledge.merge import MergeReport, merge
+from knowledge.models import Catalogue, Procedure
+
+
+async def preview_import(
+    session: AsyncSession,
+    commune: CommuneProfile,
+    procedures: Sequence[Procedure],
+    base: Catalogue | None = None,
+) -> MergeReport:
+    """What an import would change in the commune's effective catalogue (nothing written)."""
+    before = await effective_catalogue(session, commune, base)
+    return merge(before, procedures)
+
+
+async def apply_import(
+    session: AsyncSession,
+    commune: CommuneProfile,
+    procedures: Sequence[Procedure],
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    base: Catalogue | None = None,
+) -> MergeReport:
+    """Merge imported procedures into the commune's entries, in the caller's transaction."""
+    report = await preview_import(session, commune, procedures, base)
+    if dry_run:
+        return report
+    existing = {
+        row.code: row
+        for row in (
+            await session.execute(
+                select(CatalogueEntry).where(CatalogueEntry.commune_id == commune.id)
+            )
+        ).scalars()
+    }
+    for procedure in procedures:
+        row = existing.get(procedure.code)
+        if row is None:
+            row = CatalogueEntry(
+                commune_id=commune.id,
+                code=procedure.code,
+                data=procedure.model_dump(mode="json"),
+                source=procedure.source[:200],
+                updated_at=now,
+            )
+            session.add(row)
+            existing[procedure.code] = row
+            continue
+        # Keep what staff wrote on this entry (plain text, aliases) under the new facts.
+        kept = merge(Catalogue([Procedure.model_validate(row.data)]), [procedure]).catalogue[
+            procedure.code
+        ]
+        row.data = kept.model_dump(mode="json")
+        row.source = procedure.source[:200]
+        row.updated_at = now
+    await session.flush()
+    return report
+
+
+async def save_procedure(
+    session: AsyncSession,
+    commune_id: int,
+    procedure: Procedure,
+    *,
+    source: str,
+    now: datetime,
+) -> CatalogueEntry:
+    """Store a procedure as edited by staff: the whole record replaces the entry's data."""
+    row = (
+        await session.execute(
+            select(CatalogueEntry).where(
+                CatalogueEntry.commune_id == commune_id, CatalogueEntry.code == procedure.code
+            )
+        )
+    ).scalar_one_or_none()
+    data = procedure.model_dump(mode="json")
+    if row is None:
+        row = CatalogueEntry(
+            commune_id=commune_id,
+            code=procedure.code,
+            data=data,
+            source=source[:200],
+            updated_at=now,
+        )
+        session.add(row)
+    else:
+        row.data, row.source, row.updated_at = data, source[:200], now
+    await session.flush()
+    return row

@@ -1,0 +1,1 @@
+"""Request handlers of the staff web, one module per area."""
