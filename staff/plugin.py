@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.config import Settings
+from bot.delivery import Undeliverable
 from bot.db.base import utcnow
 from bot.jobs import Job
 from bot.plugins import Plugin
+from bot.types import Reply
 from staff import auth, exports
 from staff.exports import ExportRunner
 from staff.web import PREFIX, STATIC, staff_middleware
@@ -107,6 +109,18 @@ async def _to_staff(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(f"{PREFIX}/")
 
 
+WEB_STAFF_CHANNEL = "staffweb"  # staff.web.Staff.ref of accounts without a linked chat
+
+
+class NoChatSender:
+    """Complaint reminders addressed to a web-only account (``staffweb:<username>``) have
+    no chat to go to: they are marked undeliverable at once instead of waiting forever.
+    Linking the account to a chat (settings, "Nhận nhắc việc qua chat") routes them."""
+
+    async def send(self, commune_slug: str, chat_id: str, reply: Reply) -> None:
+        raise Undeliverable("web-only staff account: no chat linked for reminders")
+
+
 class StaffPlugin(Plugin):
     name = "staff"
 
@@ -129,6 +143,7 @@ class StaffPlugin(Plugin):
 
     async def start(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        runtime.relay.senders.setdefault(WEB_STAFF_CHANNEL, NoChatSender())
         await exports.recover(runtime)
 
     async def stop(self) -> None:

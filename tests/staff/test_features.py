@@ -9,9 +9,11 @@ import io
 import re
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from bot.app import Runtime
+from bot.db.base import utcnow
 from bot.db.models import Question
 from complaints.models import Ticket, TicketEvent
 from staff import questions
@@ -310,3 +312,93 @@ async def test_recording_a_visit_prints_a_slip_with_the_qr_code(
 
 
 __all__ = ["RESIDENT_SESSION", "csrf_of"]
+
+
+async def test_a_long_answers_export_reports_its_progress(
+    runtime: Runtime,
+    web_client: Client,
+    staff_accounts: dict[Role, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import secrets
+
+    from staff import exports
+    from staff.models import ExportJob
+    from surveys.models import Response
+
+    commune = runtime.communes.by_slug("default")
+    assert commune is not None
+    now = utcnow()
+    async with runtime.db.transaction() as session:
+        for _ in range(250):
+            session.add(
+                Response(
+                    commune_id=commune.id,
+                    instrument="sipas-2026@1",
+                    answered_at=now,
+                    overall=5,
+                    comment='=HYPERLINK("http://x")',
+                    receipt=secrets.token_hex(32),
+                )
+            )
+    seen: list[tuple[int, int | None]] = []
+    original = exports._progress
+
+    async def spy(rt: Runtime, job_id: str, done: int, total: int | None) -> None:
+        seen.append((done, total))
+        await original(rt, job_id, done, total)
+
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 100)
+    monkeypatch.setattr(exports, "_progress", spy)
+    csrf = await sign_in(web_client, staff_accounts[Role.COMMUNE_ADMIN])
+    created = await web_client.post(
+        "/staff/exports",
+        data={
+            "csrf": csrf,
+            "kind": "answers",
+            "format": "csv",
+            "period": str(now.year),
+            "comments": "1",
+        },
+        allow_redirects=False,
+    )
+    job_id = created.headers["Location"].rsplit("/", 1)[1]
+    for _ in range(200):
+        state = await (await web_client.get(f"/staff/exports/{job_id}/status")).json()
+        if state["status"] == "done":
+            break
+        await asyncio.sleep(0.05)
+    assert state == {"status": "done", "done": 250, "total": 250, "label": "Xong (250 dòng)"}
+    assert seen == [(0, 250), (100, 250), (200, 250)]
+    body = (await (await web_client.get(f"/staff/exports/{job_id}/download")).read()).decode(
+        "utf-8-sig"
+    )
+    assert "'=HYPERLINK" in body  # formulas defused by the surveys export
+    async with runtime.db.read() as session:
+        job = await session.get(ExportJob, job_id)
+        assert job is not None and job.total_rows == 250
+
+
+async def test_reminders_for_a_web_only_account_are_not_left_waiting(runtime: Runtime) -> None:
+    from bot import outbox
+    from bot.db.models import OutboxItem
+    from bot.types import Reply
+
+    commune = runtime.communes.by_slug("default")
+    assert commune is not None
+    async with runtime.db.transaction() as session:
+        rows = outbox.enqueue(
+            session,
+            commune.id,
+            [
+                outbox.Envelope(
+                    "staffweb", "officer-1", Reply("Sắp đến hạn PA-ABCDEF"), kind="staff_alert"
+                )
+            ],
+        )
+        await session.flush()
+        row_id = rows[0].id
+    await runtime.relay.run_once()
+    async with runtime.db.read() as session:
+        row = await session.get(OutboxItem, row_id)
+    assert row is not None and row.status == "undeliverable"
