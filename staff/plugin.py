@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.config import Settings
-from bot.delivery import Undeliverable
 from bot.db.base import utcnow
+from bot.delivery import Undeliverable
 from bot.jobs import Job
 from bot.plugins import Plugin
 from bot.types import Reply
