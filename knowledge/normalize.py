@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "fold_word", "has_diacritics", "normalize", "tokens"]
+__all__ = ["fold", "fold_word", "has_diacritics", "is_syllable", "normalize", "tokens"]
 
 # Combining marks of the five tones (huyền, sắc, hỏi, ngã, nặng).
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
@@ -193,6 +193,11 @@ for _mark in range(0x0300, 0x0370):
 def fold_word(word: str) -> str:
     """Strip diacritics from already-normalised text (no other cleaning)."""
     return word.translate(_FOLD_TABLE)
+
+
+def is_syllable(folded: str) -> bool:
+    """True when a folded word is spelt like a Vietnamese syllable ("chim"; not "sinhh")."""
+    return bool(_SYLLABLE_RE.match(folded))
 
 
 def has_diacritics(word: str) -> bool:

@@ -5,24 +5,32 @@ How a message is read (all lexicons are data: ``knowledge/intents.py``, ``synony
 1. ``normalize`` (NFC, tone placement, telex leftovers), then abbreviations and chat
    shorthand from the synonyms file ("gks" -> "giấy khai sinh", "ko" -> "không").
 2. Intent and aspect cues ("phản ánh", "ở đâu"); their words count little for the topic.
-3. Topics another agency handles ("hộ chiếu", "tách thửa"): never a confident answer.
-4. Folk terms add the official wording ("sổ đỏ" -> "giấy chứng nhận quyền sử dụng đất").
+3. Topics another agency handles ("hộ chiếu", "tách thửa"): no answer, unless a commune
+   procedure is named outright besides ("xin xác nhận số CMND cũ để mở sổ tiết kiệm").
+4. Folk terms add the official wording ("sổ đỏ" -> "giấy chứng nhận quyền sử dụng đất"),
+   except when the phrase straddles two compounds ("chứng nhận | nuôi trồng").
 5. Scoring, against an index built once per catalogue over each procedure's official
    name, plain name, aliases and field:
    - BM25-style term weights: folded words and adjacent word pairs, weighted by how rare
      they are in the catalogue (inverse document frequency), so "khai sinh" counts and
      "đăng ký" barely does. Long stories work because only the discriminative words score.
-   - Unknown words are corrected against the index vocabulary with rapidfuzz ("sinhh").
+     Candidates are gathered from the rarest words first, within a budget.
+   - Unknown words are corrected against the index vocabulary with rapidfuzz ("sinhh");
+     regional spellings are tried for word pairs ("tạm chú" -> "tạm trú").
    - Accent-aware: folding merges "bán" / "bạn" / "ban", so when the resident typed
      accents, a word whose accents differ counts for less.
-   - The best candidates are re-ranked with rapidfuzz similarity to each name/alias, and
-     with how much of the query and of the best-matching name the match covers.
+   - The candidates are re-ranked by how much of the message they explain, how much of
+     their best name or alias the message covers, and rapidfuzz similarity to it.
    - An age in the message ("con 5 tuổi") is checked against ages in the name ("dưới 14
-     tuổi").
-6. Decision: "answer" when one procedure clearly wins; "clarify" when the best few are
-   close (or linked as ``related`` in the catalogue) and differ, offering 2-4 of them;
-   "none" when nothing fits, when the topic belongs elsewhere, or when the message is a
-   complaint, a request for a person, a rating or small talk.
+     tuổi"); procedures only organisations file yield to those for residents.
+6. Decision: "answer" when one procedure clearly wins (see ``Matcher._confident``);
+   "clarify" when the best few are close, or linked as ``related`` in the catalogue and
+   not told apart by the message, offering 2-4 of them; "none" when nothing fits, when
+   the topic belongs elsewhere, or when the message is a complaint, a request for a
+   person, a rating or small talk.
+
+The thresholds (``Thresholds``) were tuned on the dev set; ``knowledge/evaluation.py``
+documents the metrics and ``tests/knowledge/test_evaluation.py`` holds their floors.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from knowledge.catalogue import build_catalogue
 from knowledge.intents import ROUTED_INTENTS, Reading, read
 from knowledge.lexicon import Words
 from knowledge.models import Catalogue, Procedure
-from knowledge.normalize import fold_word, has_diacritics, normalize
+from knowledge.normalize import fold_word, has_diacritics, is_syllable, normalize
 from knowledge.synonyms import Elsewhere, Synonyms, load_synonyms
 
 __all__ = [
@@ -102,7 +110,8 @@ class Thresholds:
     related_margin: float = 14.0  # ... or by this much when the two are linked as related
     short_words: int = 3  # a message with at most this many topic words is "short"
     short_related_margin: float = 25.0  # lead a short message needs over any related one
-    clarify: float = 30.0  # below this nothing is offered
+    clarify: float = 38.0  # below this nothing is offered
+    explained: float = 0.3  # ... nor when the best explains less of the message than this
     offer_window: float = 15.0  # candidates within this of the best are offered
     despite_elsewhere: float = 80.0  # a message naming another agency's topic needs this
     max_offer: int = 4
@@ -143,9 +152,12 @@ _CANDIDATES = 24  # procedures fully scored per message
 _POSTING_BUDGET = 1000  # postings read to gather candidates (see _candidates)
 _FUZZ_SURFACES = 8  # names/aliases per candidate compared with rapidfuzz
 _COVERS_QUERY = 0.9  # query coverage at which a procedure matches every word of a message
-# Procedures the commune wrote plain names or aliases for are the ones residents ask
-# about; an imported-only procedure needs a slightly better match to beat one of them.
-_UNCURATED = 1.0
+# Words most official names carry whatever the topic ("Đăng ký ...", "Cấp ...", "Giải
+# quyết ..."): the core of a name is the rest ("khai sinh", "kết hôn").
+_GENERIC_NAME_WORDS = frozenset(
+    fold_word(w)
+    for w in ("đăng", "ký", "cấp", "giải", "quyết", "thực", "hiện", "việc", "đối", "với", "trường")
+)
 _ORG_FACTOR = 0.8  # procedures only organisations can file, when a resident asks
 _ORG_NAME_RE = re.compile(
     r"(?:cho|đối với|của) (?:các )?"
@@ -175,6 +187,8 @@ class _Doc:
     min_age: int | None = None
     max_age: int | None = None
     age_words: frozenset[str] = frozenset()  # folded words of its age condition
+    core: dict[str, float] = field(default_factory=dict)  # official name's words -> idf
+    core_idf: float = 0.0
     for_organisations: bool = False  # only organisations apply (not residents)
     curated: bool = False  # the commune wrote a plain name or aliases for it
 
@@ -189,6 +203,7 @@ class _Scored:
     fz: float  # rapidfuzz similarity to the closest name/alias, 0..1
     evidence: float  # 0..1, low when only a weak word or two matched
     covers_query: bool  # the procedure matches (nearly) every topic word of the message
+    core_cov: float = 0.0  # share of its official name's core the message covers
 
 
 def _similarity(query: str, surface: str) -> float:
@@ -211,6 +226,7 @@ class _Query:
     age: int | None = None
     organisation: bool = False  # the asker speaks for a company, agency or cooperative
     topic_words: int = 0  # distinct words of the message itself that name a topic
+    unknown_words: int = 0  # ... of which the catalogue has never heard
 
 
 def _content(words: Sequence[str]) -> list[str]:
@@ -251,6 +267,9 @@ class Matcher:
             for s in d.surfaces:
                 s.idf = {t: self._idf[t] for t in s.terms if " " not in t}
                 s.unigram_idf = sum(s.idf.values()) or 1.0
+                if s.kind == "name":
+                    d.core = {t: i for t, i in s.idf.items() if t not in _GENERIC_NAME_WORDS}
+                    d.core_idf = sum(d.core.values())
         self._vocab = sorted(t for t in self._postings if " " not in t and len(t) >= 2)
         self._vocab_set = frozenset(self._vocab)
         accented_vocab = {w for d in self._docs for w in d.accented}
@@ -378,15 +397,16 @@ class Matcher:
                 stop = 0.0  # "dang ky" is "đăng ký", not "đang"
             if wt <= 0:
                 continue
-            if stop < 0.5 and i not in cues:
-                topic.add(f)
             if f.isdigit():
                 f = w = str(int(f))  # "02" and "2" are the same number
-            elif f not in self._vocab_set and wt >= 1.0:
+            elif f not in self._vocab_set and wt >= 1.0 and not is_syllable(f):
+                # A well-spelt word the catalogue lacks ("chim") is a real word, not a typo.
                 fixed = self._correct(f, has_diacritics(w))
                 if fixed is not None:
                     f = fixed
                     w = f  # the typed accents no longer apply
+            if stop < 0.5 and i not in cues:
+                topic.add(f)
             kept.append((w, f, wt * (1.0 - stop)))
         for w, f, wt in kept:
             q.content.append(f)
@@ -437,7 +457,9 @@ class Matcher:
             elif i in in_folk:
                 wt = _FOLK_ORIGINAL
             weights.append(wt)
-        q.topic_words = len(self._add_sequence(q, words.words, weights, reading.cue_positions))
+        topic = self._add_sequence(q, words.words, weights, reading.cue_positions)
+        q.topic_words = len(topic)
+        q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
         for h in folk:
             means = h.value.means.split()
             self._add_sequence(q, means, [1.0] * len(means))
@@ -519,10 +541,13 @@ class Matcher:
             if age > 1.0 and dcov < 0.75:
                 age = 1.0  # an age confirms a match; it does not make one
             audience = 1.0 if q.organisation or not d.for_organisations else _ORG_FACTOR
-            prior = 1.0 if d.curated else _UNCURATED
             score = 100.0 * (_W_QUERY * qcov + _W_NAME * dcov + _W_FUZZ * fz) * evidence
-            score = min(100.0, score * age * audience * prior)
-            out.append(_Scored(di, score, raw, qcov, dcov, fz, evidence, qcov >= _COVERS_QUERY))
+            score = min(100.0, score * age * audience)
+            core = sum(idf * have.get(t, 0.0) for t, idf in d.core.items())
+            core_cov = core / d.core_idf if d.core_idf else 0.0
+            out.append(
+                _Scored(di, score, raw, qcov, dcov, fz, evidence, qcov >= _COVERS_QUERY, core_cov)
+            )
         out.sort(key=lambda x: -x.score)
         return out
 
@@ -567,6 +592,11 @@ class Matcher:
                 return SearchResult(text, "none", (), reading.intent, None)
             return SearchResult(text, "none", matches[:3], None, reading.aspect)
         best = matches[0]
+        unexplained = 2 * q.unknown_words >= q.topic_words or ranked[0].qcov < th.explained
+        if unexplained and ranked[0].dcov < th.coverage:
+            # Most of what the message is about ("nuôi chim cảnh") is unknown to the
+            # catalogue or fits no procedure, and no name fits: a guess would mislead.
+            return SearchResult(text, "none", matches[:3], reading.intent, reading.aspect)
         if social is not None and (
             q.topic_words == 0 or (q.topic_words <= 2 and best.score < th.answer)
         ):
@@ -599,12 +629,19 @@ class Matcher:
         be left further behind, and for a short message ("đăng ký xe", "nhận con") any
         related procedure near the top counts, since two or three words cannot tell them
         apart. When the resident asks which procedure applies ("phải khai báo gì"), any
-        related one near the top is offered too.
+        related one near the top is offered too. None of this holds when the message
+        states the core of the best one's official name ("khai sinh" for "Thủ tục đăng ký
+        khai sinh") and the related one adds to it.
         """
         th = self.thresholds
         best = matches[0]
         lead = best.score - matches[1].score if len(matches) > 1 else best.score
-        if best.score < th.answer or lead < th.margin:
+        plain = ranked[0].core_cov >= th.coverage and not asks_which
+        if best.score < th.answer:
+            return False
+        sibling = len(matches) > 1 and _related(best.procedure, matches[1].procedure)
+        extends = sibling and plain and ranked[1].core_cov < ranked[0].core_cov
+        if lead < th.margin and not extends:
             return False
         dcov = ranked[0].dcov
         # An official name alone is long ("... phổ thông (thực hiện tại cấp xã)") and
@@ -615,6 +652,10 @@ class Matcher:
         short = q.topic_words <= th.short_words
         for i, m in enumerate(matches[1 : th.max_offer + 2], start=1):
             if not _related(best.procedure, m.procedure):
+                continue
+            if plain and ranked[i].core_cov < ranked[0].core_cov:
+                # "khai sinh" is the core of "Đăng ký khai sinh"; "đăng ký lại khai sinh"
+                # or "bản sao giấy khai sinh" add a condition the message did not state.
                 continue
             if i == 1 and best.score - m.score < th.related_margin:
                 return False
