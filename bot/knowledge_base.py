@@ -15,14 +15,14 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from knowledge.catalogue import shipped_catalogue
-from knowledge.merge import merge
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.communes import CommuneProfile
 from bot.db.engine import Database
 from bot.db.models import CatalogueEntry, Commune
+from knowledge.catalogue import shipped_catalogue
+from knowledge.merge import merge
 from knowledge.models import Catalogue, Procedure
 from knowledge.search import Matcher, Synonyms, load_synonyms
 

@@ -287,9 +287,7 @@ PA_MINE_EMPTY = "Bạn chưa gửi phản ánh nào từ tài khoản này."
 PA_MINE = "Phản ánh bạn đã gửi (bấm để xem):"
 PA_STATUS = "Phản ánh {code} ({category}), gửi ngày {created}\nTrạng thái: {status}"
 PA_EXPECTED = "Hạn trả lời dự kiến: {due}"
-PA_EXPECTED_PAUSED = (
-    "Cán bộ đang chờ bạn bổ sung thông tin; hạn trả lời tính tiếp khi bạn bổ sung."
-)
+PA_EXPECTED_PAUSED = "Cán bộ đang chờ bạn bổ sung thông tin; hạn trả lời tính tiếp khi bạn bổ sung."
 PA_STATUS_NOTES = "Ghi chú: {notes}"
 PA_ANSWERS = "Trả lời của cán bộ:"
 PA_ANSWER_LINE = "• {date}: {text}"
@@ -361,9 +359,7 @@ PAS_ASK_PROMPT = (
     "Hoặc gõ: /hoithem {code} <câu hỏi>"
 )
 PAS_REPLIED = "✅ Đã gửi câu trả lời {code} tới người dân."
-PAS_ASKED = (
-    "✅ Đã gửi câu hỏi {code} tới người dân; hạn xử lý tạm dừng đến khi người dân trả lời."
-)
+PAS_ASKED = "✅ Đã gửi câu hỏi {code} tới người dân; hạn xử lý tạm dừng đến khi người dân trả lời."
 PAS_NO_CHANNEL = (
     "Phản ánh {code} không gửi qua tin nhắn nên bot không chuyển được; nội dung đã được ghi, "
     "anh/chị liên hệ người dân trực tiếp."
@@ -383,12 +379,8 @@ PAS_ARG_TEXT = "<nội dung>"
 PAS_ARG_REASON = "<lý do>"
 PAS_ARG_NONE = ""
 PAS_NOT_STAFF = "Lệnh này chỉ dành cho cán bộ được phân quyền."
-PAS_CONFIDENTIAL_ONLY = (
-    "{code} là khiếu nại, tố cáo: chỉ cán bộ được giao mới xem và xử lý."
-)
-PAS_PRIVATE_ONLY = (
-    "Thông tin này chỉ xem trong tin nhắn riêng với bot, không xem trong nhóm."
-)
+PAS_CONFIDENTIAL_ONLY = "{code} là khiếu nại, tố cáo: chỉ cán bộ được giao mới xem và xử lý."
+PAS_PRIVATE_ONLY = "Thông tin này chỉ xem trong tin nhắn riêng với bot, không xem trong nhóm."
 PAS_QUEUE_TITLE = "Phản ánh đang chờ ({count}):"
 PAS_QUEUE_EMPTY = "Không có phản ánh nào đang chờ xử lý."
 PAS_QUEUE_LINE = "• {code} · {category} · {status} · hạn {due}{mark}"

@@ -138,7 +138,9 @@ def fees_and_times(p: Procedure, first: str = SECTION_FEE) -> str:
     else:
         lines.append(f"Lệ phí: {fee_summary(p)}")
         lines.append(f"Thời gian giải quyết: {time_summary(p)}")
-    if len(p.ways) > 1 and (len(_distinct(w.fee for w in p.ways)) > 1 or len(_distinct(w.time for w in p.ways)) > 1):
+    if len(p.ways) > 1 and (
+        len(_distinct(w.fee for w in p.ways)) > 1 or len(_distinct(w.time for w in p.ways)) > 1
+    ):
         lines.append("")
         lines += [way_line(w) for w in p.ways]
     tips = [t for t in p.tips if any(k in t.lower() for k in ("phí", "miễn", "thời gian", "ngày"))]
@@ -188,7 +190,10 @@ def legal_basis(p: Procedure) -> str:
     if not p.legal_basis:
         lines.append("Chưa có thông tin.")
     for doc in p.legal_basis[:10]:
-        lines.append(f"• {doc.title}" + (f" ({doc.number})" if doc.number and doc.number not in doc.title else ""))
+        lines.append(
+            f"• {doc.title}"
+            + (f" ({doc.number})" if doc.number and doc.number not in doc.title else "")
+        )
     if p.decision:
         lines.append(f"Quyết định công bố: {p.decision}")
     return "\n".join(lines)
@@ -203,7 +208,8 @@ def checklist(p: Procedure, have: Sequence[int]) -> str:
         text = f"Bạn đã có đủ {len(p.documents)} loại giấy tờ cần nộp cho «{p.display_name}»."
     else:
         text = "\n".join(
-            [f"Bạn còn thiếu {len(missing)} loại giấy tờ:"] + [f"• {document_line(d)}" for d in missing]
+            [f"Bạn còn thiếu {len(missing)} loại giấy tờ:"]
+            + [f"• {document_line(d)}" for d in missing]
         )
     if p.documents_to_show:
         text += "\nNhớ mang theo: " + "; ".join(d.name for d in p.documents_to_show[:3]) + "."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import outbox
@@ -14,14 +15,16 @@ from bot.outbox import Envelope
 from bot.types import Reply
 from bot.web import create_app
 
+Client = TestClient[web.Request, web.Application]
+
 
 @pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def client(runtime: Runtime) -> AsyncIterator[Client]:
     async with TestClient(TestServer(create_app(runtime, manage_runtime=False))) as c:
         yield c
 
 
-async def test_the_chat_page_is_served_with_a_strict_policy(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_the_chat_page_is_served_with_a_strict_policy(client: Client) -> None:
     response = await client.get("/")
     assert response.status == 200
     assert "Hỏi đáp thủ tục" in await response.text()
@@ -29,7 +32,7 @@ async def test_the_chat_page_is_served_with_a_strict_policy(client: TestClient) 
     assert (await client.get("/static/chat.js")).status == 200
 
 
-async def test_asking_in_the_browser_gets_the_documents_for_khai_sinh(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_asking_in_the_browser_gets_the_documents_for_khai_sinh(client: Client) -> None:
     response = await client.post(
         "/api/chat", json={"session": "browser-0001", "text": "lam giay khai sinh can gi"}
     )
@@ -39,11 +42,13 @@ async def test_asking_in_the_browser_gets_the_documents_for_khai_sinh(client: Te
     labels = [b["label"] for b in replies[0]["buttons"]]
     assert "Lệ phí, thời gian" in labels
     fee = next(b for b in replies[0]["buttons"] if b["label"] == "Lệ phí, thời gian")
-    pressed = await client.post("/api/chat", json={"session": "browser-0001", "payload": fee["payload"]})
+    pressed = await client.post(
+        "/api/chat", json={"session": "browser-0001", "payload": fee["payload"]}
+    )
     assert "Lệ phí" in (await pressed.json())["replies"][0]["text"]
 
 
-async def test_a_resent_message_gets_the_same_answer_not_a_second_one(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_a_resent_message_gets_the_same_answer_not_a_second_one(client: Client) -> None:
     body = {"session": "browser-0002", "text": "đăng ký tạm trú", "id": "msg-1"}
     first = await (await client.post("/api/chat", json=body)).json()
     again = await (await client.post("/api/chat", json=body)).json()
@@ -61,35 +66,43 @@ async def test_a_resent_message_gets_the_same_answer_not_a_second_one(client: Te
         (["not", "an", "object"], "object"),
     ],
 )
-async def test_bad_requests_get_a_clear_message(client: TestClient, body: object, problem: str) -> None:  # type: ignore[type-arg]
+async def test_bad_requests_get_a_clear_message(client: Client, body: object, problem: str) -> None:
     response = await client.post("/api/chat", json=body)
     assert response.status == 400
     assert problem in (await response.json())["error"]
 
 
-async def test_invalid_json_is_refused(client: TestClient) -> None:  # type: ignore[type-arg]
-    response = await client.post("/api/chat", data=b"{not json", headers={"Content-Type": "application/json"})
+async def test_invalid_json_is_refused(client: Client) -> None:
+    response = await client.post(
+        "/api/chat", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400
 
 
-async def test_an_unknown_commune_is_a_404(client: TestClient) -> None:  # type: ignore[type-arg]
-    response = await client.post("/api/chat", json={"session": "browser-0004", "text": "x", "commune": "nowhere"})
+async def test_an_unknown_commune_is_a_404(client: Client) -> None:
+    response = await client.post(
+        "/api/chat", json={"session": "browser-0004", "text": "x", "commune": "nowhere"}
+    )
     assert response.status == 404
 
 
-async def test_later_messages_are_fetched_once(client: TestClient, runtime: Runtime) -> None:  # type: ignore[type-arg]
+async def test_later_messages_are_fetched_once(client: Client, runtime: Runtime) -> None:
     from sqlalchemy import select
 
     async with runtime.db.transaction() as session:
         commune_id = (await session.execute(select(Commune.id))).scalar_one()
-        outbox.enqueue(session, commune_id, [Envelope("web", "browser-0005", Reply("Cán bộ đã trả lời"))])
+        outbox.enqueue(
+            session, commune_id, [Envelope("web", "browser-0005", Reply("Cán bộ đã trả lời"))]
+        )
     first = await (await client.get("/api/chat/updates", params={"session": "browser-0005"})).json()
-    second = await (await client.get("/api/chat/updates", params={"session": "browser-0005"})).json()
+    second = await (
+        await client.get("/api/chat/updates", params={"session": "browser-0005"})
+    ).json()
     assert [r["text"] for r in first["replies"]] == ["Cán bộ đã trả lời"]
     assert second["replies"] == []
 
 
-async def test_health_and_readiness(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_health_and_readiness(client: Client) -> None:
     assert (await (await client.get("/healthz")).json()) == {"status": "ok"}
     ready = await client.get("/readyz")
     body = await ready.json()

@@ -100,4 +100,6 @@ GREETING_AND_THANKS = """
 < Không có gì
 """
 
-ALL = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}
+ALL = {
+    name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)
+}

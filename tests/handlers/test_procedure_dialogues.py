@@ -11,4 +11,6 @@ from tests.dialogues import procedures
 
 @pytest.mark.parametrize("name", sorted(procedures.ALL))
 async def test_procedure_dialogue(runtime: Runtime, name: str) -> None:
-    await run_transcript(ProcessorDriver(runtime, session=f"dialogue-{name[:40]}"), procedures.ALL[name])
+    await run_transcript(
+        ProcessorDriver(runtime, session=f"dialogue-{name[:40]}"), procedures.ALL[name]
+    )
