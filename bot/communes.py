@@ -79,7 +79,7 @@ class CommuneProfile:
 
 
 def default_name(slug: str) -> str:
-    return "Xã của bạn" if slug == "default" else slug.replace("-", " ").title()
+    return "xã, phường" if slug == "default" else slug.replace("-", " ").title()
 
 
 async def sync_communes(session: AsyncSession, configured: list[CommuneSettings]) -> list[Commune]:

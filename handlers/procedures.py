@@ -74,7 +74,7 @@ def answer(ctx: Context, p: Procedure, aspect: str | None = None) -> Reply:
 
 
 def clarify(ctx: Context, result: SearchResult, question_id: int | None) -> Reply:
-    offered = [m.procedure for m in result.matches[:4]]
+    offered = [m.procedure for m in result.offered or result.matches[:4]]
     aspect_key = ASPECT_KEYS.get(result.aspect or "")
     suffix = f":{aspect_key}" if aspect_key else ""
     buttons = [Button(p.display_name, f"p:{p.code}{suffix}") for p in offered]
@@ -88,8 +88,13 @@ def clarify(ctx: Context, result: SearchResult, question_id: int | None) -> Repl
     return Reply(texts.CLARIFY, tuple(buttons))
 
 
-def not_found(ctx: Context) -> Reply:
-    text_ = f"{texts.NOT_FOUND}\n{texts.NOT_FOUND_RECORDED}\n\n{menu.contact_lines(ctx)}"
+def not_found(ctx: Context, result: SearchResult | None = None) -> Reply:
+    if result is not None and result.elsewhere is not None:
+        # We know who handles it: say so instead of a generic "not found".
+        where = texts.ELSEWHERE.format(topic=result.elsewhere.topic, where=result.elsewhere.where)
+        text_ = f"{where}\n\n{menu.contact_lines(ctx)}"
+    else:
+        text_ = f"{texts.NOT_FOUND}\n{texts.NOT_FOUND_RECORDED}\n\n{menu.contact_lines(ctx)}"
     return Reply(
         text_,
         (
@@ -142,7 +147,7 @@ async def question(ctx: Context, msg: Incoming) -> Reply | list[Reply]:
         row.answered = True
         return intent_reply
     ctx.conversation.clear()
-    return not_found(ctx)
+    return not_found(ctx, result)
 
 
 async def _intent(ctx: Context, msg: Incoming, intent: str | None) -> Reply | list[Reply] | None:

@@ -75,6 +75,11 @@ NOT_FOUND = (
     "sang tên sổ đỏ, đăng ký doanh nghiệp).\n"
     "• Hoặc xem danh sách theo lĩnh vực, hay hỏi trực tiếp Bộ phận Một cửa."
 )
+ELSEWHERE = (
+    "Việc «{topic}» không do xã, phường giải quyết.\n"
+    "Bạn liên hệ: {where}.\n"
+    "Nếu cần, cán bộ Bộ phận Một cửa vẫn hướng dẫn bạn nộp hồ sơ trực tuyến."
+)
 NOT_FOUND_RECORDED = "Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung câu trả lời."
 NONE_OF_THESE = (
     "Xin lỗi vì chưa hiểu đúng ý bạn. Bạn thử gõ lại ngắn gọn tên thủ tục, "

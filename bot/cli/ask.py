@@ -14,14 +14,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from knowledge.catalogue import build_catalogue
-from knowledge.evaluation import evaluate_file
-
 from bot.app import build_runtime
 from bot.channels.webchat import WebChat
 from bot.cli import CommandError
 from bot.config import Settings
 from bot.types import Reply
+from knowledge.catalogue import build_catalogue
+from knowledge.evaluation import evaluate_file
 from knowledge.importers import CatalogueImportError
 from knowledge.models import Catalogue
 from knowledge.search import Matcher, load_synonyms
