@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.communes import CommuneProfile
 from bot.db.models import CatalogueEntry
 from bot.knowledge_base import effective_catalogue
-from knowledge.merge import MergeReport, merge
+from knowledge.merge import MergeReport, merge, superseded
 from knowledge.models import Catalogue, Procedure
 
 
@@ -59,50 +60,48 @@ async def apply_import(
                 commune_id=commune.id,
                 code=procedure.code,
                 data=procedure.model_dump(mode="json"),
+                overrides={},
                 source=procedure.source[:200],
                 updated_at=now,
             )
             session.add(row)
             existing[procedure.code] = row
             continue
-        # Keep what staff wrote on this entry (plain text, aliases) under the new facts.
-        kept = merge(Catalogue([Procedure.model_validate(row.data)]), [procedure]).catalogue[
-            procedure.code
-        ]
-        row.data = kept.model_dump(mode="json")
+        if row.data:
+            # The entry's earlier import, updated by the new one (plain text survives).
+            previous = Catalogue([Procedure.model_validate(row.data)])
+            procedure = merge(previous, [procedure]).catalogue[procedure.code]
+        row.data = procedure.model_dump(mode="json")
+        row.overrides = superseded(row.overrides or {}, procedure)
         row.source = procedure.source[:200]
         row.updated_at = now
     await session.flush()
     return report
 
 
-async def save_procedure(
+async def save_overrides(
     session: AsyncSession,
     commune_id: int,
-    procedure: Procedure,
+    code: str,
+    fields: dict[str, Any],
     *,
     source: str,
     now: datetime,
 ) -> CatalogueEntry:
-    """Store a procedure as edited by staff: the whole record replaces the entry's data."""
+    """Record fields staff set in the editor; they win over shipped and imported data."""
     row = (
         await session.execute(
             select(CatalogueEntry).where(
-                CatalogueEntry.commune_id == commune_id, CatalogueEntry.code == procedure.code
+                CatalogueEntry.commune_id == commune_id, CatalogueEntry.code == code
             )
         )
     ).scalar_one_or_none()
-    data = procedure.model_dump(mode="json")
     if row is None:
         row = CatalogueEntry(
-            commune_id=commune_id,
-            code=procedure.code,
-            data=data,
-            source=source[:200],
-            updated_at=now,
+            commune_id=commune_id, code=code, data={}, overrides={}, source=source[:200]
         )
         session.add(row)
-    else:
-        row.data, row.source, row.updated_at = data, source[:200], now
+    row.overrides = {**(row.overrides or {}), **fields}
+    row.source, row.updated_at = source[:200], now
     await session.flush()
     return row

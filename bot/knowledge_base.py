@@ -22,7 +22,7 @@ from bot.communes import CommuneProfile
 from bot.db.engine import Database
 from bot.db.models import CatalogueEntry, Commune
 from knowledge.catalogue import shipped_catalogue
-from knowledge.merge import merge
+from knowledge.merge import merge, override
 from knowledge.models import Catalogue, Procedure
 from knowledge.search import Matcher, Synonyms, load_synonyms
 
@@ -73,8 +73,13 @@ async def effective_catalogue(
             .order_by(CatalogueEntry.id)
         )
     ).scalars()
-    incoming = [Procedure.model_validate(row.data) for row in rows]
-    catalogue = merge(base, incoming).catalogue if incoming else base.copy()
+    entries = list(rows)
+    imported = [Procedure.model_validate(row.data) for row in entries if row.data]
+    catalogue = merge(base, imported).catalogue if imported else base.copy()
+    for row in entries:
+        current = catalogue.get(row.code)
+        if row.overrides and current is not None:
+            catalogue.put(override(current, row.overrides))
     settings = (
         await session.execute(select(Commune.settings).where(Commune.id == commune.id))
     ).scalar_one()

@@ -103,3 +103,31 @@ def changed_fields(before: Procedure, after: Procedure) -> list[str]:
 
 def _has_value(value: object) -> bool:
     return value is not None and value != "" and value != []
+
+
+def override(procedure: Procedure, fields: dict[str, Any]) -> Procedure:
+    """`procedure` with `fields` set exactly as given, empty values included.
+
+    Unlike a merge, an override can clear a field or drop an alias: it is what staff
+    wrote in the editor, the last word on those fields.
+    """
+    values = procedure.model_dump()
+    values.update({k: copy.deepcopy(v) for k, v in fields.items() if k in Procedure.model_fields})
+    values["code"] = procedure.code
+    return Procedure.model_validate(values)
+
+
+def superseded(overrides: dict[str, Any], incoming: Procedure) -> dict[str, Any]:
+    """The overrides an official import leaves standing.
+
+    Newer official facts replace a staff correction of the same fact (a fee staff fixed
+    last month gives way to the portal's new fee); staff's plain-language fields stay.
+    """
+    if not is_official(incoming):
+        return dict(overrides)
+    kept = (*PLAIN_FIELDS, "aliases")
+    return {
+        name: value
+        for name, value in overrides.items()
+        if name in kept or not _has_value(getattr(incoming, name, None))
+    }

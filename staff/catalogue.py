@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalogue_store import save_procedure
+from bot.catalogue_store import save_overrides
 from knowledge.merge import changed_fields
 from knowledge.models import Channel, Procedure
 from knowledge.normalize import fold
@@ -183,10 +183,12 @@ async def save_edit(
     fields = [f for f in changed_fields(before, after) if f != "source"]
     if not fields:
         return None
-    # Marked as staff work, not official data: the merge over the shipped catalogue then
-    # lets this entry's plain-language fields win (knowledge.merge).
-    after = after.model_copy(update={"source": f"staff:{username}"})
-    await save_procedure(session, commune_id, after, source=f"staff:{username}", now=now)
+    # Only the fields staff changed are stored, as overrides: they win over shipped and
+    # imported data, and may clear a field or remove an alias.
+    changes = after.model_dump(mode="json", include=set(fields))
+    await save_overrides(
+        session, commune_id, after.code, changes, source=f"staff:{username}", now=now
+    )
     edit = CatalogueEdit(
         commune_id=commune_id,
         code=after.code,

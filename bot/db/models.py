@@ -164,7 +164,14 @@ class Question(Base):
 
 
 class CatalogueEntry(Base):
-    """A commune's imported or edited procedure, layered over the shipped catalogue."""
+    """A commune's layer over the shipped catalogue for one procedure.
+
+    ``data`` is the procedure as imported from official files (``{}`` when none was
+    imported); it is merged over the shipped record. ``overrides`` are the fields staff
+    set in the editor, applied last and as given, so staff can also clear a field or
+    remove an alias. A later official import drops overrides of the official facts it
+    brings (newer facts win) and keeps overrides of the plain-language fields.
+    """
 
     __tablename__ = "catalogue_entries"
     __table_args__ = (UniqueConstraint("commune_id", "code"),)
@@ -173,5 +180,6 @@ class CatalogueEntry(Base):
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
     source: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
