@@ -68,13 +68,16 @@ _PHRASES: dict[tuple[str, bool], tuple[str, ...]] = {
         đề nghị xã, đề nghị ủy ban, đề nghị chính quyền, đề nghị lãnh đạo, mong xã, mong chính
         quyền, yêu cầu xã, xem lại việc, xem xét lại, làm ăn kiểu gì, vẫn chưa trả, vẫn chưa có,
         vẫn chưa xong, chưa thấy trả, chưa thấy kết quả, đơn khiếu nại, đơn tố cáo, đơn kiến
-        nghị, đơn phản ánh
+        nghị, đơn phản ánh, làm mất giấy tờ, làm thất lạc, mới có người làm, mới thấy người làm,
+        mới có cán bộ, không có người làm việc, không có ai làm việc, không ai làm việc, chưa
+        có người làm việc, chưa có ai làm việc
         """
     ),
     ("complaint", False): _cues(
         """
         hỏng, hư, ổ gà, ổ voi, ngập, ngập úng, bốc mùi, hôi thối, ô nhiễm, ồn ào, hát karaoke,
-        mở nhạc to, chậm quá, quá chậm, chậm trễ, lâu quá, chờ lâu, chờ cả, đợi cả, chưa có kết
+        mở nhạc to, chậm quá, quá chậm, chậm trễ, lâu quá, chờ lâu, chờ cả buổi, chờ cả ngày,
+        đợi cả buổi, đợi cả ngày, chờ cả tiếng, đợi cả tiếng, chưa có kết
         quả, chưa trả kết quả, mất điện, cúp điện, mất nước, đổ trộm, lấn chiếm, xuống cấp, tắc
         nghẽn, nước đục, nước bẩn, thu thêm nhiều, nhiều khoản
         """
@@ -165,7 +168,7 @@ _PAIRS: tuple[tuple[str, bool, tuple[str, ...], tuple[str, ...]], ...] = (
             không có mặt, vắng mặt, đi vắng, không làm việc, đi muộn, về sớm, thái độ, quát,
             mắng, chửi, gắt, cáu, khó chịu, thiếu tôn trọng, coi thường, thờ ơ, làm khó, gây
             khó, vòi, đòi, ăn tiền, nhận tiền, lấy tiền, chơi điện thoại, không nghe máy, không
-            trả lời, đùn đẩy, né tránh, hướng dẫn sai, làm sai, làm mất, bắt chờ, để chờ, kém,
+            trả lời, đùn đẩy, né tránh, hướng dẫn sai, làm sai, bắt chờ, để chờ, kém,
             tệ, không nhiệt tình, cửa quyền, bắt nộp
             """
         ),
@@ -252,11 +255,11 @@ _SCORE_RE = re.compile(
 )
 _STARS = ("⭐", "★", "🌟")
 # "nộp hồ sơ 3 tháng rồi vẫn chưa thấy trả": a wait, then something still not done
-# (folded text).
+# (shorthand is expanded first, so "ko thay" reads "không thay").
 _DELAY_RE = re.compile(
     r"\b(?:nộp|nop|gửi|gui|chờ|đợi|hẹn|hen)\b.{0,40}?"
     r"\b(?:\d+|mấy|may|cả|ca|hàng|hang) (?:ngày|ngay|tuần|tuan|tháng|thang)\b"
-    r".{0,40}\b(?:chưa|chua|không thấy|khong thay|không ai|khong ai)\b"
+    r".{0,40}\b(?:chưa|chua|(?:không|khong) (?:thấy|thay|ai))\b"
 )
 
 _ASPECT_CUES: dict[str, tuple[str, ...]] = {
@@ -305,7 +308,7 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
     "": _cues(
         """
         học phí, viện phí, phí vệ sinh, phí bảo trì, tiền điện, tiền nước, mai táng phí, phí mai
-        táng, chi phí mai táng
+        táng, chi phí mai táng, chưa bao giờ, không bao giờ
         """
     ),
     "online": _cues(
@@ -317,10 +320,12 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         """
     ),
 }
-# "ở xã được không", "ở công an xã hay phải lên tỉnh": a place question without "đâu"
-# (folded words).
+# "ở xã được không", "ra xã chứng thực được không", "ở công an xã hay phải lên tỉnh": a
+# place question without "đâu" (folded words).
 _PLACE_NOUNS = frozenset({"xa", "phuong", "ubnd", "uy", "cong", "huyen", "tinh", "quan", "thi"})
 _PLACE_TAIL = frozenset({"duoc", "dc", "hay"})
+# "ở xã", "ra xã", "lên phường", "về xã" (as typed, with or without accents).
+_PLACE_GO = frozenset({"ở", "o", "ra", "lên", "len", "về", "ve", "tại", "tai"})
 
 # The resident does not know which procedure applies and asks: a list of choices helps
 # more than a guess ("con tôi đi làm xa thì phải khai báo gì").
@@ -333,9 +338,24 @@ _WHICH = _cues(
 )
 
 
+# The resident asks how to get something done: a procedure question, even when a word of
+# it sounds like a complaint ("hồi xưa không ai làm giấy khai sinh ..., làm thế nào ạ").
+_HOW = _cues(
+    """
+    làm thế nào, làm sao, thế nào, như thế nào, ra sao, làm như nào, thủ tục gì, làm thủ tục,
+    phải làm gì, cần làm gì, làm gì, xin ở đâu, làm ở đâu
+    """
+)
+
+
 @lru_cache(maxsize=1)
 def _which_index() -> PhraseIndex[bool]:
     return PhraseIndex((p, True) for p in _WHICH)
+
+
+@lru_cache(maxsize=1)
+def _how_index() -> PhraseIndex[bool]:
+    return PhraseIndex((p, True) for p in _HOW)
 
 
 # When several intents are cued, the most actionable wins.
@@ -351,6 +371,8 @@ class Reading:
     aspect: str | None
     cue_positions: frozenset[int]  # words spent on intent/aspect cues, not on the topic
     asks_which: bool = False  # "phải khai báo gì": the resident asks which procedure applies
+    social_positions: frozenset[int] = frozenset()  # of the cues, small talk ("vâng", "ok")
+    asks_how: bool = False  # "làm thế nào", "thủ tục gì": a question about a procedure
 
 
 # Weak complaint words are single syllables that fold together with common words
@@ -388,11 +410,13 @@ def _indexes() -> tuple[
     return phrases, strict, pairs, aspects, identity
 
 
-def _intent(words: Words, raw: str) -> tuple[str | None, bool, set[int]]:
-    """The intent, its strength, and the word positions its cues used."""
+def _intent(words: Words, raw: str) -> tuple[str | None, bool, set[int], set[int]]:
+    """The intent, its strength, the word positions its cues used, and those of them
+    that were small-talk cues ("vâng", "ok": single words that may be a topic's too)."""
     phrases, strict, pairs, _, identity = _indexes()
     found: dict[str, list[bool]] = {}
     positions: set[int] = set()
+    social: set[int] = set()
     hits = phrases.find(words)
     taken = {i for h in hits for i in range(h.start, h.end)}
     hits += [h for h in strict.find(words) if not taken & set(range(h.start, h.end))]
@@ -401,6 +425,8 @@ def _intent(words: Words, raw: str) -> tuple[str | None, bool, set[int]]:
         if intent:
             found.setdefault(intent, []).append(strong)
             positions.update(range(h.start, h.end))
+            if intent not in ROUTED_INTENTS:
+                social.update(range(h.start, h.end))
     slots: dict[int, list[set[int]]] = {}
     for ph in pairs.find_all(words):
         i, slot = ph.value
@@ -415,7 +441,7 @@ def _intent(words: Words, raw: str) -> tuple[str | None, bool, set[int]]:
         del found["human"]
         found.setdefault("smalltalk", []).append(False)
     if _DELAY_RE.search(words.text):
-        found.setdefault("complaint", []).append(False)
+        found.setdefault("complaint", []).append(True)  # a wait not yet over
     if _SCORE_RE.search(words.text) or any(s in raw for s in _STARS):
         found.setdefault("rating", []).append(True)
     if any(found.get("rating", ())) and "complaint" in found:
@@ -426,19 +452,20 @@ def _intent(words: Words, raw: str) -> tuple[str | None, bool, set[int]]:
             cues = found[intent]
             # Two weak cues of a routed intent read as one strong one.
             strong = any(cues) or (intent in ROUTED_INTENTS and len(cues) >= 2)
-            return intent, strong, positions
-    return None, False, positions
+            return intent, strong, positions, social
+    return None, False, positions, social
 
 
 def _place_structure(words: Words) -> int | None:
     """Position of an "ở <xã|công an|...> ... được/hay" place question, if any."""
     n = len(words)
     for i in range(n - 1):
-        if words.folded[i] != "o" or words.words[i] not in ("ở", "o"):
+        if words.words[i] not in _PLACE_GO:
             continue
         if words.folded[i + 1] not in _PLACE_NOUNS:
             continue
-        if any(t in _PLACE_TAIL for t in words.folded[i + 2 : i + 9]):
+        tail = words.folded[i + 2 : i + 9]
+        if any(t in _PLACE_TAIL for t in tail) or "co lam" in " ".join(tail):
             return i
     return None
 
@@ -448,7 +475,7 @@ def read(words: Words, raw: str = "") -> Reading:
 
     ``raw`` is the message as typed, for what normalisation drops (star emoji).
     """
-    intent, strong, positions = _intent(words, raw)
+    intent, strong, positions, social = _intent(words, raw)
     _, _, _, aspect_index, _ = _indexes()
     aspect_hits: list[Hit[str]] = aspect_index.find(words)
     aspect: str | None = None
@@ -466,7 +493,15 @@ def read(words: Words, raw: str = "") -> Reading:
             aspect, last = "place", pos + 1
     which = _which_index().find(words)
     positions.update(i for h in which for i in range(h.start, h.end))
-    return Reading(intent, strong, aspect, frozenset(positions), asks_which=bool(which))
+    return Reading(
+        intent,
+        strong,
+        aspect,
+        frozenset(positions),
+        asks_which=bool(which),
+        social_positions=frozenset(social),
+        asks_how=bool(which) or aspect is not None or bool(_how_index().find(words)),
+    )
 
 
 def detect_intent(text: str) -> str | None:

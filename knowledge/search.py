@@ -50,6 +50,7 @@ from knowledge.catalogue import build_catalogue
 from knowledge.intents import ROUTED_INTENTS, Reading, read
 from knowledge.lexicon import Words
 from knowledge.models import Catalogue, Procedure
+from knowledge.names import name_forms
 from knowledge.normalize import fold_word, has_diacritics, is_syllable, normalize
 from knowledge.synonyms import Elsewhere, Synonyms, load_synonyms
 
@@ -138,11 +139,16 @@ _AGE_MAX_RE = re.compile(r"dưới (\d{1,3}) tuổi")
 _AGE_MIN_RE = re.compile(r"(?:từ (?:đủ )?|trên |đủ )(\d{1,3}) tuổi")
 _NEWBORN = ("mới sinh", "sơ sinh", "mới đẻ", "vừa sinh")
 
-_SURFACE_WEIGHT = {"alias": 1.0, "plain": 1.0, "name": 0.9, "field": 0.35}
+_SURFACE_WEIGHT = {"alias": 1.0, "plain": 1.0, "name": 0.9, "variant": 0.9, "field": 0.35}
 _AGE_BONUS = 1.1  # the age in the message fits the age in the name ("dưới 14 tuổi")
 _ACCENT_MISMATCH = 0.45  # weight of a word whose typed accents differ from the catalogue's
 _CUE_WEIGHT = 0.2  # weight of words spent on an intent/aspect cue ("bao nhiêu tiền")
 _FOLK_ORIGINAL = 0.6  # weight kept by the folk phrase itself once its meaning is added
+_CONTEXT_WEIGHT = 0.4  # weight of a purpose or reason clause ("để ...", "vì ...")
+_CLAUSE_MARKERS = frozenset({"để", "de", "vì", "vi"})
+_LEAVE = frozenset({"lai", "trong", "danh", "y", "quen"})
+_NEEDS = frozenset({"can", "co", "mang", "theo", "kem"})  # "cần", "có", "mang theo", "kèm"
+_PAPERS = frozenset({"giay", "so", "the", "ban", "can", "chung", "xac", "ho"})
 # How a candidate's score mixes: the share of the message it explains (BM25-like), the
 # share of its best name or alias the message covers, and rapidfuzz similarity.
 _W_QUERY = 0.45
@@ -176,6 +182,7 @@ class _Surface:
     terms: frozenset[str]  # unigrams and bigrams
     idf: dict[str, float] = field(default_factory=dict)  # its words -> idf, for coverage
     unigram_idf: float = 0.0  # their summed idf
+    factor: float = 1.0  # how far covering it stands for the whole procedure
 
 
 @dataclass
@@ -283,28 +290,29 @@ class Matcher:
     # -- index -------------------------------------------------------------------------
 
     def _doc(self, p: Procedure) -> _Doc:
-        texts: list[tuple[str, str]] = [("name", _NAME_NOISE_RE.sub(" ", p.name))]
+        texts: list[tuple[str, str, float]] = [("name", _NAME_NOISE_RE.sub(" ", p.name), 1.0)]
+        texts.extend(("variant", form, factor) for form, factor in name_forms(p.name))
         if p.plain_name:
-            texts.append(("plain", p.plain_name))
-        texts.extend(("alias", a) for a in p.aliases)
+            texts.append(("plain", p.plain_name, 1.0))
+        texts.extend(("alias", a, 1.0) for a in p.aliases)
         if p.field:
-            texts.append(("field", p.field))
+            texts.append(("field", p.field, 1.0))
         surfaces: list[_Surface] = []
         weights: dict[str, float] = {}
         accented: set[str] = set()
-        for kind, text in texts:
+        for kind, text, factor in texts:
             content = _content(self.synonyms.expand_abbreviations(Words.of(text)).words)
             if not content:
                 continue
             accented.update(content)
             folded = [str(int(f)) if f.isdigit() else f for f in map(fold_word, content)]
             terms = frozenset(_terms(folded))
-            surfaces.append(_Surface(kind, " ".join(sorted(folded)), terms))
+            surfaces.append(_Surface(kind, " ".join(sorted(folded)), terms, factor=factor))
             w = _SURFACE_WEIGHT[kind]
             for t in terms:
                 if weights.get(t, 0.0) < w:
                     weights[t] = w
-        name_n = normalize(" ".join(t for k, t in texts if k in ("name", "plain")))
+        name_n = normalize(" ".join(t for k, t, _ in texts if k in ("name", "plain")))
         official = normalize(p.name)
         for_orgs = bool(_ORG_NAME_RE.search(official)) and not _PERSON_NAME_RE.search(official)
         max_age = min((int(m) - 1 for m in _AGE_MAX_RE.findall(name_n)), default=None)
@@ -348,13 +356,15 @@ class Matcher:
 
     def _is_stop(self, word: str, folded: str) -> float:
         """0 for a topic word, 1 for a stop word, in between for an ambiguous one."""
-        if word in _STOPWORDS:
-            return 1.0
         if not has_diacritics(word):
+            # Typed without accents, "bao" may be "báo" (khai báo), "sao" "bản sao", "nha"
+            # "nhà": the folded form decides, as for any unaccented word.
             if folded in self._stop_folded:
                 return 1.0
             if folded in self._ambiguous_stop:
                 return 0.7
+        elif word in _STOPWORDS:
+            return 1.0
         return 0.0
 
     def _straddles(self, folded: Sequence[str], start: int, end: int) -> bool:
@@ -440,6 +450,43 @@ class Matcher:
         }
         return found.pop() if len(found) == 1 else None
 
+    def _context_clause(self, words: Words, cues: frozenset[int]) -> set[int]:
+        """Positions of a purpose or reason clause that follows the topic.
+
+        "xin trích lục khai tử của bố để làm thủ tục thừa kế", "tạm ngừng kinh doanh 6
+        tháng để sửa nhà", "xin lại bản sao vì bản cũ bị mất": what comes after "để" or
+        "vì" says why, not what; it still counts, for less. A marker right after a cue
+        ("cần giấy tờ gì để khai tử") introduces the topic itself and is left alone.
+        """
+        n = len(words)
+        fw = words.folded
+        for i, w in enumerate(words.words):
+            if i + 1 >= n:
+                break
+            if w in _CLAUSE_MARKERS:
+                if f"{fw[i]} {fw[i + 1]}" in self._idf:
+                    continue  # "đề nghị", "vi phạm"
+                if fw[i + 1] in _LEAVE:
+                    continue  # "để lại", "để trống": the verb "leave", not "in order to"
+            elif w in ("cần", "can", "mang", "kèm") or (
+                w in ("có", "co") and i > 0 and fw[i - 1] in ("phai", "can")
+            ):
+                # "đăng ký kết hôn cần giấy độc thân không": the paper asked about belongs
+                # to the procedure named before it.
+                nxt = fw[i + 1] if fw[i + 1] not in _NEEDS or i + 2 >= n else fw[i + 2]
+                if nxt not in _PAPERS:
+                    continue
+            else:
+                continue
+            # The nearest word before the marker that is not a stop word must be a topic
+            # word, not a cue.
+            j = i - 1
+            while j >= 0 and j not in cues and self._is_stop(words.words[j], fw[j]) >= 0.5:
+                j -= 1
+            if j >= 0 and j not in cues:
+                return set(range(i + 1, n))
+        return set()
+
     def _query(self, words: Words, reading: Reading) -> _Query:
         q = _Query()
         folk = [
@@ -449,20 +496,28 @@ class Matcher:
             and not self._straddles(words.folded, h.start, h.end)
         ]
         in_folk = {i for h in folk for i in range(h.start, h.end)}
+        # A small-talk cue that makes a pair of the index with its neighbour is a topic
+        # word: "khai bao tam vang" is no "vâng".
+        social = {i for i in reading.social_positions if self._forms_pair(words.folded, i)}
+        cues = reading.cue_positions - social
+        context = self._context_clause(words, cues)
         weights = []
         for i in range(len(words)):
             wt = 1.0
-            if i in reading.cue_positions:
+            if i in cues:
                 wt = _CUE_WEIGHT
             elif i in in_folk:
                 wt = _FOLK_ORIGINAL
+            if i in context:
+                wt *= _CONTEXT_WEIGHT
             weights.append(wt)
-        topic = self._add_sequence(q, words.words, weights, reading.cue_positions)
+        topic = self._add_sequence(q, words.words, weights, cues)
         q.topic_words = len(topic)
         q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
         for h in folk:
             means = h.value.means.split()
-            self._add_sequence(q, means, [1.0] * len(means))
+            wt = _CONTEXT_WEIGHT if h.start in context else 1.0
+            self._add_sequence(q, means, [wt] * len(means))
         q.age = _query_age(words)
         q.organisation = any(o in words.text for o in _ORG_QUERY)
         return q
@@ -531,7 +586,7 @@ class Matcher:
                 if s.kind == "field" or not shared:
                     continue  # a name sharing no word with the message scores nothing here
                 got = sum(s.idf[t] * have[t] for t in shared)
-                covered.append((got / s.unigram_idf, s.sorted_text))
+                covered.append((got / s.unigram_idf * s.factor, s.sorted_text))
             if covered:
                 covered.sort(reverse=True)
                 dcov = covered[0][0]
@@ -604,7 +659,7 @@ class Matcher:
             return SearchResult(text, "none", (), social, None)
         if self._confident(ranked, matches, q, reading.asks_which):
             return SearchResult(text, "answer", matches, social, reading.aspect)
-        if reading.intent in ROUTED_INTENTS and best.score < th.answer:
+        if reading.intent in ROUTED_INTENTS and best.score < th.answer and not reading.asks_how:
             # A weakly cued complaint ("đường ... hỏng") that only brushes some procedure
             # names goes to its own flow rather than to a question about procedures.
             return SearchResult(text, "none", (), reading.intent, None)
