@@ -51,7 +51,7 @@ from knowledge.intents import ROUTED_INTENTS, Reading, read
 from knowledge.lexicon import Words
 from knowledge.models import Catalogue, Procedure
 from knowledge.names import name_forms
-from knowledge.normalize import fold_word, has_diacritics, is_syllable, normalize
+from knowledge.normalize import fold, fold_word, has_diacritics, is_syllable, normalize
 from knowledge.synonyms import Elsewhere, Synonyms, load_synonyms
 
 __all__ = [
@@ -106,6 +106,7 @@ class Thresholds:
     answer: float = 60.0  # the best must reach this to be answered
     coverage: float = 0.75  # ... cover this share of one of its names or aliases
     coverage_far_ahead: float = 0.55  # ... or, for an official name only, this share
+    core: float = 0.95  # share of the official name's core a message must state to be "plain"
     far_ahead: float = 25.0  # ... when it leads by this much
     margin: float = 8.0  # ... and lead the second by this much
     related_margin: float = 14.0  # ... or by this much when the two are linked as related
@@ -134,7 +135,7 @@ _STOPWORDS = frozenset(normalize(_STOPWORD_TEXT).split())
 _NAME_NOISE_RE = re.compile(
     r"\((?:thực hiện )?(?:tại |ở )?cấp (?:xã|huyện|tỉnh|trung ương)\)|^thủ tục\s+", re.IGNORECASE
 )
-_AGE_QUERY_RE = re.compile(r"(?:(dưới|trên|đủ|duoi|tren|du) )?(\d{1,3}) ?(?:tuổi|tuoi|t)\b")
+_AGE_WORD_RE = re.compile(r"(\d{1,3})t")  # "14t"
 _AGE_MAX_RE = re.compile(r"dưới (\d{1,3}) tuổi")
 _AGE_MIN_RE = re.compile(r"(?:từ (?:đủ )?|trên |đủ )(\d{1,3}) tuổi")
 _NEWBORN = ("mới sinh", "sơ sinh", "mới đẻ", "vừa sinh")
@@ -145,6 +146,21 @@ _ACCENT_MISMATCH = 0.45  # weight of a word whose typed accents differ from the 
 _CUE_WEIGHT = 0.2  # weight of words spent on an intent/aspect cue ("bao nhiêu tiền")
 _FOLK_ORIGINAL = 0.6  # weight kept by the folk phrase itself once its meaning is added
 _CONTEXT_WEIGHT = 0.4  # weight of a purpose or reason clause ("để ...", "vì ...")
+_KIN_WEIGHT = 0.5  # weight of a word naming a relative ("bố", "vợ", "con gái")
+_KIN_TEXT = "bố mẹ ba má cha tía con vợ chồng gái trai nội ngoại"
+_KIN = frozenset(fold(_KIN_TEXT).split())
+_PRONOUN_TEXT = "tôi em mình tui tao chị anh cháu con ta"
+_PRONOUNS = frozenset(fold(_PRONOUN_TEXT).split())
+# Words that say what to do. A message naming a paper or a status alone ("giấy khai
+# sinh", "tạm trú") may want it made, copied or redone; one that says what to do with it
+# ("làm giấy khai sinh", "đăng ký tạm trú") asks for the plain procedure.
+_ACT_TEXT = """
+    đăng ký, làm, xin, cấp, đổi, nhập, chuyển, cắt, tách, xóa, khai báo, báo, gia hạn, sửa,
+    mua, chứng thực, công chứng, sang tên, rút, nộp, hưởng, đóng, thay đổi, hòa giải, giải
+    quyết, trình báo, kích hoạt, tích hợp, lấy, cưới, nhận, đính chính, cải chính, tạm
+    ngừng, chấm dứt, thoát, lập, mở, thành lập, đăng kí, dki, đk
+    """
+_ACTS = frozenset(fold(a) for a in _ACT_TEXT.split(","))
 _CLAUSE_MARKERS = frozenset({"để", "de", "vì", "vi"})
 _LEAVE = frozenset({"lai", "trong", "danh", "y", "quen"})
 _NEEDS = frozenset({"can", "co", "mang", "theo", "kem"})  # "cần", "có", "mang theo", "kèm"
@@ -234,6 +250,7 @@ class _Query:
     organisation: bool = False  # the asker speaks for a company, agency or cooperative
     topic_words: int = 0  # distinct words of the message itself that name a topic
     unknown_words: int = 0  # ... of which the catalogue has never heard
+    acts: bool = False  # the message says what to do ("làm", "xin", "đăng ký", "nhập")
 
 
 def _content(words: Sequence[str]) -> list[str]:
@@ -427,7 +444,7 @@ class Matcher:
         for (_, f1, a), (_, f2, b) in itertools.pairwise(kept):
             t = f"{f1} {f2}"
             wt = min(a, b)
-            if t not in self._idf:
+            if t not in self._idf and wt >= 0.5:  # not with a stop word ("hộ cho")
                 t = self._regional_pair(f1, f2) or t
                 if t not in q.terms and t in self._idf:
                     for f in t.split():  # "tạm chú" read as "tạm trú"
@@ -463,7 +480,9 @@ class Matcher:
         for i, w in enumerate(words.words):
             if i + 1 >= n:
                 break
-            if w in _CLAUSE_MARKERS:
+            if fw[i] == "sau" and fw[i + 1] == "khi":
+                pass  # "tách hộ sau khi cưới vợ": when, not what
+            elif w in _CLAUSE_MARKERS:
                 if f"{fw[i]} {fw[i + 1]}" in self._idf:
                     continue  # "đề nghị", "vi phạm"
                 if fw[i + 1] in _LEAVE:
@@ -484,7 +503,8 @@ class Matcher:
             while j >= 0 and j not in cues and self._is_stop(words.words[j], fw[j]) >= 0.5:
                 j -= 1
             if j >= 0 and j not in cues:
-                return set(range(i + 1, n))
+                end = next((k for k in range(i + 1, n) if fw[k] == "thi"), n)
+                return set(range(i + 1, end))
         return set()
 
     def _query(self, words: Words, reading: Reading) -> _Query:
@@ -501,10 +521,16 @@ class Matcher:
         social = {i for i in reading.social_positions if self._forms_pair(words.folded, i)}
         cues = reading.cue_positions - social
         context = self._context_clause(words, cues)
+        q.age, age_words = _query_age(words)
+        kin = _kin_positions(words)
         weights = []
         for i in range(len(words)):
             wt = 1.0
-            if i in cues:
+            if i in age_words:
+                wt = 0.0
+            elif i in kin:
+                wt = _KIN_WEIGHT
+            elif i in cues:
                 wt = _CUE_WEIGHT
             elif i in in_folk:
                 wt = _FOLK_ORIGINAL
@@ -513,12 +539,14 @@ class Matcher:
             weights.append(wt)
         topic = self._add_sequence(q, words.words, weights, cues)
         q.topic_words = len(topic)
+        q.acts = bool(set(words.folded) & _ACTS) or any(
+            f"{a} {b}" in _ACTS for a, b in itertools.pairwise(words.folded)
+        )
         q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
         for h in folk:
             means = h.value.means.split()
             wt = _CONTEXT_WEIGHT if h.start in context else 1.0
             self._add_sequence(q, means, [wt] * len(means))
-        q.age = _query_age(words)
         q.organisation = any(o in words.text for o in _ORG_QUERY)
         return q
 
@@ -618,6 +646,11 @@ class Matcher:
         if reading.intent in ROUTED_INTENTS and reading.strong:
             return SearchResult(text, "none", (), reading.intent, None)
         away = self.synonyms.elsewhere_hit(words, reading.cue_positions)
+        if away is not None and away[1] <= self._context_clause(words, reading.cue_positions):
+            # Another agency's topic named only as the purpose or background ("xin xác
+            # nhận cư trú để làm hộ chiếu", "đổi họ cho con sau khi ly hôn"): the commune
+            # procedure asked for is what counts.
+            away = None
         elsewhere = away[0] if away else None
         if away is not None:
             # The words naming another agency's topic ("hộ chiếu", "sổ tiết kiệm") say
@@ -691,7 +724,7 @@ class Matcher:
         th = self.thresholds
         best = matches[0]
         lead = best.score - matches[1].score if len(matches) > 1 else best.score
-        plain = ranked[0].core_cov >= th.coverage and not asks_which
+        plain = ranked[0].core_cov >= th.core and q.acts and not asks_which
         if best.score < th.answer:
             return False
         sibling = len(matches) > 1 and _related(best.procedure, matches[1].procedure)
@@ -766,20 +799,56 @@ def _related(a: Procedure, b: Procedure) -> bool:
     return b.code in a.related or a.code in b.related
 
 
-def _query_age(words: Words) -> int | None:
+def _kin_positions(words: Words) -> set[int]:
+    """Words that say whose affair it is, not what it is: "bố mẹ", "vợ", "nhà tôi".
+
+    Stories name relatives everywhere ("nộp ở xã nơi bố mẹ tạm trú", "chị gái mất"); a
+    relative is rarely what tells two procedures apart, and when it is ("nhận cha con",
+    "lấy vợ") the word next to it carries the difference.
+    """
+    fw = words.folded
+    out = {i for i, f in enumerate(fw) if f in _KIN}
+    for i, f in enumerate(fw[:-1]):
+        if f == "nha" and fw[i + 1] in _PRONOUNS:
+            out.add(i)  # "nhà tôi" is the family, not a house
+    return out
+
+
+def _query_age(words: Words) -> tuple[int | None, set[int]]:
+    """The age the message gives, and the positions of the words that gave it.
+
+    "con 5 tuổi", "dưới 14t", "mới sinh"; a school grade gives an age too ("sắp vào lớp
+    1": about 6). The words of an explicit age ("5 tuổi") are the age, not a topic: the
+    age is checked against ages in the names instead (``_age_factor``).
+    """
     text = words.text
     if any(p in text for p in _NEWBORN):
-        return 0
-    m = _AGE_QUERY_RE.search(text)
-    if not m:
-        return None
-    n = int(m.group(2))
-    qualifier = fold_word(m.group(1) or "")
-    if qualifier == "duoi":
-        return max(n - 1, 0)
-    if qualifier == "tren":
-        return n + 1
-    return n
+        return 0, set()
+    fw = words.folded
+    for i, f in enumerate(fw):
+        m = _AGE_WORD_RE.fullmatch(f)
+        if m is not None:
+            n, used = int(m.group(1)), {i}
+        elif f.isdigit() and i + 1 < len(fw) and fw[i + 1] in ("tuoi", "t"):
+            n, used = int(f), {i, i + 1}
+        else:
+            continue
+        if n > 120:
+            continue
+        qualifier = fw[i - 1] if i > 0 else ""
+        if qualifier in ("duoi", "tren", "du"):
+            used.add(i - 1)
+        if qualifier == "duoi":
+            return max(n - 1, 0), used
+        if qualifier == "tren":
+            return n + 1, used
+        return n, used
+    for i, f in enumerate(fw[:-1]):
+        if f == "lop" and fw[i + 1].isdigit() and 1 <= int(fw[i + 1]) <= 12:
+            return int(fw[i + 1]) + 5, set()  # first grade at six
+    if "mau giao" in " ".join(fw) or "mam non" in " ".join(fw):
+        return 4, set()
+    return None, set()
 
 
 def _age_factor(age: int | None, d: _Doc) -> float:
