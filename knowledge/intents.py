@@ -482,7 +482,7 @@ def read(words: Words, raw: str = "") -> Reading:
     last = -1
     for h in aspect_hits:
         if not h.value:
-            continue
+            continue  # "miễn học phí": a topic, neither an aspect nor a cue
         if h.end > last:
             aspect, last = h.value, h.end
         positions.update(range(h.start, h.end))

@@ -45,6 +45,7 @@ _QUALIFIER_RE = re.compile(
     re.IGNORECASE,
 )
 _MIN_HEAD_WORDS = 5
+_FEDERATION_RE = re.compile(r"(hợp tác xã),? liên hiệp hợp tác xã", re.IGNORECASE)
 # A clause names a procedure of its own only when it starts with an action ("đăng ký
 # chuyển đổi tổ hợp tác ..."); other clauses continue a list ("cơ quan, tổ chức có thẩm
 # quyền của nước ngoài") and are left inside the full name.
@@ -87,6 +88,8 @@ def name_forms(name: str) -> list[tuple[str, float]]:
             out.append((text, factor))
 
     plain = _tidy(_BOILERPLATE_RE.sub("", _PARENS_RE.sub("", base)))
+    # "hợp tác xã, liên hiệp hợp tác xã": the federation adds nothing a resident says.
+    plain = _FEDERATION_RE.sub(r"\1", plain)
     add(plain, 1.0)
     clauses: list[str] = []
     for part in re.split(r"(;|(?<!\d)/\s*(?=[A-ZĐ]))", plain):

@@ -149,6 +149,7 @@ _CONTEXT_WEIGHT = 0.4  # weight of a purpose or reason clause ("để ...", "vì
 _KIN_WEIGHT = 0.5  # weight of a word naming a relative ("bố", "vợ", "con gái")
 _KIN_TEXT = "bố mẹ ba má cha tía con vợ chồng gái trai nội ngoại"
 _KIN = frozenset(fold(_KIN_TEXT).split())
+_KIN_VERBS = frozenset({"nhan", "lay", "nuoi", "cuoi"})
 _PRONOUN_TEXT = "tôi em mình tui tao chị anh cháu con ta"
 _PRONOUNS = frozenset(fold(_PRONOUN_TEXT).split())
 # Words that say what to do. A message naming a paper or a status alone ("giấy khai
@@ -164,6 +165,7 @@ _ACTS = frozenset(fold(a) for a in _ACT_TEXT.split(","))
 _CLAUSE_MARKERS = frozenset({"để", "de", "vì", "vi"})
 _LEAVE = frozenset({"lai", "trong", "danh", "y", "quen"})
 _NEEDS = frozenset({"can", "co", "mang", "theo", "kem"})  # "cần", "có", "mang theo", "kèm"
+_CLAUSE_BREAKS = frozenset({"nhung", "gio", "ma", "muon", "thi", "nay", "can", "roi"})
 _PAPERS = frozenset({"giay", "so", "the", "ban", "can", "chung", "xac", "ho"})
 # How a candidate's score mixes: the share of the message it explains (BM25-like), the
 # share of its best name or alias the message covers, and rapidfuzz similarity.
@@ -520,23 +522,22 @@ class Matcher:
         # word: "khai bao tam vang" is no "vâng".
         social = {i for i in reading.social_positions if self._forms_pair(words.folded, i)}
         cues = reading.cue_positions - social
-        context = self._context_clause(words, cues)
+        context = self._context_clause(words, cues) | _already_held(words)
         q.age, age_words = _query_age(words)
         kin = _kin_positions(words)
-        weights = []
+        base = []
         for i in range(len(words)):
             wt = 1.0
             if i in age_words:
                 wt = 0.0
-            elif i in kin:
-                wt = _KIN_WEIGHT
             elif i in cues:
                 wt = _CUE_WEIGHT
-            elif i in in_folk:
-                wt = _FOLK_ORIGINAL
+            elif i in kin:
+                wt = _KIN_WEIGHT
             if i in context:
                 wt *= _CONTEXT_WEIGHT
-            weights.append(wt)
+            base.append(wt)
+        weights = [wt * _FOLK_ORIGINAL if i in in_folk else wt for i, wt in enumerate(base)]
         topic = self._add_sequence(q, words.words, weights, cues)
         q.topic_words = len(topic)
         q.acts = bool(set(words.folded) & _ACTS) or any(
@@ -544,8 +545,10 @@ class Matcher:
         )
         q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
         for h in folk:
+            # The official wording weighs what the folk phrase itself weighed: "bố" read
+            # as "cha" is still a relative, "để sửa nhà" still a purpose.
             means = h.value.means.split()
-            wt = _CONTEXT_WEIGHT if h.start in context else 1.0
+            wt = max(base[h.start : h.end])
             self._add_sequence(q, means, [wt] * len(means))
         q.organisation = any(o in words.text for o in _ORG_QUERY)
         return q
@@ -799,6 +802,22 @@ def _related(a: Procedure, b: Procedure) -> bool:
     return b.code in a.related or a.code in b.related
 
 
+def _already_held(words: Words) -> set[int]:
+    """The paper a resident says they already hold: "con đã có giấy khai sinh nhưng ...".
+
+    What is already done is background; the question is about what comes next ("...
+    nhưng để trống tên cha, giờ bố muốn nhận con"; "đã có giấy phép xây dựng, muốn điều
+    chỉnh thiết kế").
+    """
+    fw = words.folded
+    n = len(fw)
+    for i in range(n - 2):
+        if fw[i] == "da" and fw[i + 1] == "co" and fw[i + 2] in _PAPERS:
+            end = next((k for k in range(i + 2, n) if fw[k] in _CLAUSE_BREAKS), n)
+            return set(range(i + 2, min(end, i + 8)))
+    return set()
+
+
 def _kin_positions(words: Words) -> set[int]:
     """Words that say whose affair it is, not what it is: "bố mẹ", "vợ", "nhà tôi".
 
@@ -807,7 +826,14 @@ def _kin_positions(words: Words) -> set[int]:
     "lấy vợ") the word next to it carries the difference.
     """
     fw = words.folded
-    out = {i for i, f in enumerate(fw) if f in _KIN}
+    out = {
+        i
+        for i, f in enumerate(fw)
+        if f in _KIN
+        # ... unless the relative is what is done: "nhận con", "lấy vợ", "con nuôi"
+        and not (i > 0 and fw[i - 1] in _KIN_VERBS)
+        and not (i + 1 < len(fw) and fw[i + 1] == "nuoi")
+    }
     for i, f in enumerate(fw[:-1]):
         if f == "nha" and fw[i + 1] in _PRONOUNS:
             out.add(i)  # "nhà tôi" is the family, not a house
