@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from aiohttp import web
 
@@ -32,6 +33,11 @@ def run(args: argparse.Namespace) -> int:
     if args.telegram_polling:
         settings.telegram_polling = True
     runtime = build_runtime(settings)
+    if runtime.db.is_sqlite:
+        # aiosqlite runs each statement in its own thread; with Python's default 5 ms GIL
+        # switch interval a busy event loop makes every statement wait up to 5 ms for the
+        # result, and a transaction holding SQLite's one write lock waits that many times.
+        sys.setswitchinterval(0.0002)
     app = create_app(runtime)
     print(
         f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",

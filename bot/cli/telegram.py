@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from bot.app import ensure_secret_key
 from bot.channels.telegram import links
-from bot.channels.telegram.bots import MotcuaBot, make_bot
+from bot.channels.telegram.bots import MotcuaBot, close_bot, make_bot
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.ingress import ALLOWED_UPDATES
 from bot.channels.telegram.webhook import webhook_secret, webhook_url
@@ -73,7 +73,7 @@ def _run(action: Any) -> Any:
                 result: int = await action(args, settings, commune, bot)
                 return result
             finally:
-                await bot.shutdown()
+                await close_bot(bot)
 
         return asyncio.run(go())
 

@@ -16,7 +16,8 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
+
+from bot.channels.telegram.transport import AiohttpRequest
 
 
 class MotcuaBot(Bot):
@@ -49,15 +50,14 @@ def make_bot(
 ) -> MotcuaBot:
     """A bot calling ``<api_url>/bot<token>/<method>`` (files: ``<api_url>/file/bot<token>``)."""
     root = api_url.rstrip("/")
-    request = HTTPXRequest(
+    request = AiohttpRequest(
         connection_pool_size=pool_size,
         read_timeout=read_timeout,
         write_timeout=read_timeout,
         connect_timeout=connect_timeout,
-        pool_timeout=30.0,
         media_write_timeout=60.0,
     )
-    polling = HTTPXRequest(
+    polling = AiohttpRequest(
         connection_pool_size=2, read_timeout=read_timeout, connect_timeout=connect_timeout
     )
     return MotcuaBot(
@@ -67,6 +67,17 @@ def make_bot(
         request=request,
         get_updates_request=polling,
     )
+
+
+async def close_bot(bot: Bot) -> None:
+    """Shut the bot and its HTTP transports, whether or not it was ever initialised.
+
+    ``Bot.shutdown`` does nothing for a bot that was never initialised, yet a bot used
+    straight away (the CLI) has opened connections that must be closed.
+    """
+    await bot.shutdown()
+    for request in (bot.request, bot._request[0]):  # the sending and polling transports
+        await request.shutdown()
 
 
 def bot_key(token: str) -> str:

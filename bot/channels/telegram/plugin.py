@@ -20,7 +20,7 @@ from telegram import error as tg
 
 from bot.channels.base import Channel
 from bot.channels.telegram import NAME, links
-from bot.channels.telegram.bots import MotcuaBot, make_bot
+from bot.channels.telegram.bots import MotcuaBot, close_bot, make_bot
 from bot.channels.telegram.chooser import SharedBot
 from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.ingress import Ingress
@@ -137,7 +137,7 @@ class TelegramPlugin(Plugin):
         self._tasks.clear()
         for bot in {id(b): b for b in self.bots.values()}.values():
             try:
-                await bot.shutdown()
+                await close_bot(bot)
             except Exception:  # pragma: no cover - shutting down anyway
                 log.exception("closing a Telegram bot failed")
 

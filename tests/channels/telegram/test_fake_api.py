@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from telegram import error as tg
 
-from bot.channels.telegram.bots import MotcuaBot, make_bot
+from bot.channels.telegram.bots import MotcuaBot, close_bot, make_bot
 from tests.channels.telegram.conftest import TOKEN
 from tests.fakes.telegram_api import FakeBotApi, RateReferee, RateRules
 from tests.fakes.telegram_spec import BotApiSpec, html_problem
@@ -19,7 +19,7 @@ async def strict() -> AsyncIterator[tuple[FakeBotApi, MotcuaBot]]:
     async with FakeBotApi() as api:
         bot = make_bot(TOKEN, api.url, read_timeout=2)
         yield api, bot
-        await bot.shutdown()
+        await close_bot(bot)
 
 
 async def test_an_unknown_method_is_a_violation(strict: tuple[FakeBotApi, MotcuaBot]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram.bots import make_bot
+from bot.channels.telegram.bots import close_bot, make_bot
 from bot.channels.telegram.media import TelegramMedia
 from bot.media import MAX_FETCH_BYTES, MediaError, MediaGone
 from tests.channels.telegram.conftest import TOKEN
@@ -30,4 +30,4 @@ async def test_a_photo_is_fetched_and_refused_when_gone_or_too_big(fake_api: Fak
         with pytest.raises(MediaGone):
             await media.fetch("xa-khac", "telegram", "AgACAgUAAxkBAAIBQmdBlarge")
     finally:
-        await bot.shutdown()
+        await close_bot(bot)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import outbox
-from bot.channels.telegram.bots import make_bot
+from bot.channels.telegram.bots import close_bot, make_bot
 from bot.channels.telegram.ratelimit import FloodLimiter, FloodLimits, FloodWait
 from bot.channels.telegram.sender import TelegramSender
 from bot.db.engine import Database
@@ -97,7 +97,7 @@ async def test_a_burst_through_the_outbox_stays_within_the_limits_and_all_arrive
     finally:
         relay.stop()
         await runner
-        await bot.shutdown()
+        await close_bot(bot)
     elapsed = time.monotonic() - started
     assert fake_api.referee.violations == []
     assert sorted(m.text for m in fake_api.messages_to(7)) == sorted(

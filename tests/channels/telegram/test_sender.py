@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import outbox
-from bot.channels.telegram.bots import make_bot
+from bot.channels.telegram.bots import close_bot, make_bot
 from bot.channels.telegram.ratelimit import FloodLimiter
 from bot.channels.telegram.sender import TelegramSender
 from bot.db.base import utcnow
@@ -27,7 +27,7 @@ from tests.fakes.telegram_api import FakeBotApi, Fault
 async def sender(fake_api: FakeBotApi) -> AsyncIterator[TelegramSender]:
     bot = make_bot(TOKEN, fake_api.url, read_timeout=0.5)
     yield TelegramSender({"default": bot}, FloodLimiter())
-    await bot.shutdown()
+    await close_bot(bot)
 
 
 async def test_a_reply_arrives_as_escaped_html_with_its_buttons(
