@@ -41,7 +41,8 @@ _BOILERPLATE_RE = re.compile(
 )
 # The qualifier that narrows a procedure to some applicants or cases.
 _QUALIFIER_RE = re.compile(
-    r"\s+(?:đối với|trong trường hợp|trường hợp|trong phạm vi|theo quy định|theo quyết định)\s",
+    r"\s+(?:đối với|trong trường hợp|trường hợp|trong phạm vi|theo quy định|theo quyết định"
+    r"|do bị)\s",
     re.IGNORECASE,
 )
 _MIN_HEAD_WORDS = 5
@@ -71,6 +72,25 @@ def _starts_with_action(clause: str) -> bool:
     return any(text.startswith(a + " ") for a in _ACTIONS)
 
 
+def _shared_prefix(first: str, continuation: str) -> str:
+    """The words of ``first`` before the noun ``continuation`` starts with, if any.
+
+    "Công nhận hộ nghèo, hộ cận nghèo" and "hộ thoát nghèo ..." share "Công nhận ".
+    """
+    words = [w.lower().strip(",") for w in first.split()]
+    for n in (2, 1):
+        lead = [w.lower().strip(",") for w in continuation.split()[:n]]
+        for i in range(1, len(words) - len(lead) + 1):
+            if words[i : i + len(lead)] != lead:
+                continue
+            prefix = " ".join(first.split()[:i]) + " "
+            # One shared word is enough only right after the action ("Công nhận hộ ...").
+            if n == 2 or (i <= 3 and _starts_with_action(prefix)):
+                return prefix
+            break
+    return ""
+
+
 def name_forms(name: str) -> list[tuple[str, float]]:
     """Shorter forms of an official name, each with its coverage factor (see module doc).
 
@@ -93,10 +113,15 @@ def name_forms(name: str) -> list[tuple[str, float]]:
     add(plain, 1.0)
     clauses: list[str] = []
     for part in re.split(r"(;|(?<!\d)/\s*(?=[A-ZĐ]))", plain):
-        if part.strip() in (";", "/", ""):
+        part = part.strip()
+        if part in (";", "/", ""):
             continue
         if clauses and not _starts_with_action(part):
-            clauses[-1] += "; " + part  # it continues the list of the clause before
+            # A continuation of the list in the first clause: "Cấp lại Giấy chứng nhận
+            # đăng ký tổ hợp tác/ Giấy chứng nhận đăng ký hợp tác xã" also reads "Cấp lại
+            # Giấy chứng nhận đăng ký hợp tác xã".
+            shared = _shared_prefix(clauses[0], part)
+            clauses.append(shared + part if shared else clauses.pop() + "; " + part)
         else:
             clauses.append(part)
     if len(clauses) > 1:

@@ -22,7 +22,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "fold_word", "has_diacritics", "is_syllable", "normalize", "tokens"]
+__all__ = [
+    "clause_starts",
+    "fold",
+    "fold_word",
+    "has_diacritics",
+    "is_syllable",
+    "normalize",
+    "tokens",
+]
 
 # Combining marks of the five tones (huyền, sắc, hỏi, ngã, nặng).
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
@@ -226,3 +234,23 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The normalised words of a text."""
     return normalize(text).split()
+
+
+_CLAUSE_PUNCT_RE = re.compile(r"[,.;:!?…\n]")
+
+
+def clause_starts(text: str) -> frozenset[int]:
+    """Positions (in ``tokens(text)``) of the words that open a clause after punctuation.
+
+    Normalisation drops punctuation, but a comma still says where a thought ends: "đi
+    khám tự trả tiền vì chưa có thẻ, xin thanh toán lại" asks for a refund after giving
+    the reason.
+    """
+    text = unicodedata.normalize("NFC", text).lower()
+    out: set[int] = set()
+    prev_end = 0
+    for i, m in enumerate(_WORD_RE.finditer(text)):
+        if i > 0 and _CLAUSE_PUNCT_RE.search(text, prev_end, m.start()):
+            out.add(i)
+        prev_end = m.end()
+    return frozenset(out)

@@ -51,7 +51,14 @@ from knowledge.intents import ROUTED_INTENTS, Reading, read
 from knowledge.lexicon import Words
 from knowledge.models import Catalogue, Procedure
 from knowledge.names import name_forms
-from knowledge.normalize import fold, fold_word, has_diacritics, is_syllable, normalize
+from knowledge.normalize import (
+    clause_starts,
+    fold,
+    fold_word,
+    has_diacritics,
+    is_syllable,
+    normalize,
+)
 from knowledge.synonyms import Elsewhere, Synonyms, load_synonyms
 
 __all__ = [
@@ -165,6 +172,7 @@ _ACTS = frozenset(fold(a) for a in _ACT_TEXT.split(","))
 _CLAUSE_MARKERS = frozenset({"để", "de", "vì", "vi"})
 _LEAVE = frozenset({"lai", "trong", "danh", "y", "quen"})
 _NEEDS = frozenset({"can", "co", "mang", "theo", "kem"})  # "cần", "có", "mang theo", "kèm"
+_QUESTION_WORDS = frozenset({"gi", "j", "nao", "sao", "dau", "chi", "ntn", "mo"})
 _CLAUSE_BREAKS = frozenset({"nhung", "gio", "ma", "muon", "thi", "nay", "can", "roi"})
 _PAPERS = frozenset({"giay", "so", "the", "ban", "can", "chung", "xac", "ho"})
 # How a candidate's score mixes: the share of the message it explains (BM25-like), the
@@ -183,6 +191,14 @@ _GENERIC_NAME_WORDS = frozenset(
     for w in ("đăng", "ký", "cấp", "giải", "quyết", "thực", "hiện", "việc", "đối", "với", "trường")
 )
 _ORG_FACTOR = 0.8  # procedures only organisations can file, when a resident asks
+# A procedure that re-does something ("đăng ký lại khai sinh", "cấp lại giấy chứng nhận")
+# is for when the first was lost, broken or redone; a message that says nothing of the
+# kind asks for the first time ("đăng ký ca nô" is not "đăng ký lại phương tiện").
+_REDO_FACTOR = 0.92
+_REDO_NAME_RE = re.compile(r"\b(?:đăng ký|cấp|làm) lại\b")
+_AGAIN = frozenset(
+    {"lai", "mat", "hong", "rach", "chay", "hu", "that", "nat", "mo", "sai", "gay", "uot"}
+)
 _ORG_NAME_RE = re.compile(
     r"(?:cho|đối với|của) (?:các )?"
     r"(?:cơ quan|tổ chức|doanh nghiệp|hợp tác xã|cơ sở|dự án|nhà đầu tư)|^tổ chức kinh tế"
@@ -215,6 +231,7 @@ class _Doc:
     core: dict[str, float] = field(default_factory=dict)  # official name's words -> idf
     core_idf: float = 0.0
     for_organisations: bool = False  # only organisations apply (not residents)
+    redo: bool = False  # it re-does something ("đăng ký lại", "cấp lại")
     curated: bool = False  # the commune wrote a plain name or aliases for it
 
 
@@ -253,6 +270,7 @@ class _Query:
     topic_words: int = 0  # distinct words of the message itself that name a topic
     unknown_words: int = 0  # ... of which the catalogue has never heard
     acts: bool = False  # the message says what to do ("làm", "xin", "đăng ký", "nhập")
+    again: bool = False  # something is lost, broken or to be redone ("mất", "lại", "hỏng")
 
 
 def _content(words: Sequence[str]) -> list[str]:
@@ -350,6 +368,7 @@ class Matcher:
             max_age=max_age,
             age_words=age_words,
             for_organisations=for_orgs,
+            redo=bool(_REDO_NAME_RE.search(official)),
             curated=bool(p.plain_name or p.aliases),
         )
 
@@ -469,7 +488,9 @@ class Matcher:
         }
         return found.pop() if len(found) == 1 else None
 
-    def _context_clause(self, words: Words, cues: frozenset[int]) -> set[int]:
+    def _context_clause(
+        self, words: Words, cues: frozenset[int], breaks: frozenset[int] = frozenset()
+    ) -> set[int]:
         """Positions of a purpose or reason clause that follows the topic.
 
         "xin trích lục khai tử của bố để làm thủ tục thừa kế", "tạm ngừng kinh doanh 6
@@ -499,17 +520,18 @@ class Matcher:
                     continue
             else:
                 continue
-            # The nearest word before the marker that is not a stop word must be a topic
-            # word, not a cue.
-            j = i - 1
-            while j >= 0 and j not in cues and self._is_stop(words.words[j], fw[j]) >= 0.5:
-                j -= 1
-            if j >= 0 and j not in cues:
-                end = next((k for k in range(i + 1, n) if fw[k] == "thi"), n)
+            # A topic must come first, and the marker must not follow a question word
+            # ("cần giấy tờ gì để khai tử" asks what khai tử needs).
+            if any(fw[j] in _QUESTION_WORDS for j in range(max(0, i - 2), i)):
+                continue
+            if any(j not in cues and self._is_stop(words.words[j], fw[j]) < 0.5 for j in range(i)):
+                end = next((k for k in range(i + 1, n) if fw[k] == "thi" or k in breaks), n)
                 return set(range(i + 1, end))
         return set()
 
-    def _query(self, words: Words, reading: Reading) -> _Query:
+    def _query(
+        self, words: Words, reading: Reading, breaks: frozenset[int] = frozenset()
+    ) -> _Query:
         q = _Query()
         folk = [
             h
@@ -522,7 +544,7 @@ class Matcher:
         # word: "khai bao tam vang" is no "vâng".
         social = {i for i in reading.social_positions if self._forms_pair(words.folded, i)}
         cues = reading.cue_positions - social
-        context = self._context_clause(words, cues) | _already_held(words)
+        context = self._context_clause(words, cues, breaks) | _already_held(words, breaks)
         q.age, age_words = _query_age(words)
         kin = _kin_positions(words)
         base = []
@@ -544,6 +566,7 @@ class Matcher:
             f"{a} {b}" in _ACTS for a, b in itertools.pairwise(words.folded)
         )
         q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
+        q.again = bool(set(words.folded) & _AGAIN)
         for h in folk:
             # The official wording weighs what the folk phrase itself weighed: "bố" read
             # as "cha" is still a relative, "để sửa nhà" still a purpose.
@@ -627,6 +650,8 @@ class Matcher:
             if age > 1.0 and dcov < 0.75:
                 age = 1.0  # an age confirms a match; it does not make one
             audience = 1.0 if q.organisation or not d.for_organisations else _ORG_FACTOR
+            if d.redo and not q.again:
+                audience *= _REDO_FACTOR
             score = 100.0 * (_W_QUERY * qcov + _W_NAME * dcov + _W_FUZZ * fz) * evidence
             score = min(100.0, score * age * audience)
             core = sum(idf * have.get(t, 0.0) for t, idf in d.core.items())
@@ -640,7 +665,11 @@ class Matcher:
     # -- decision ----------------------------------------------------------------------
 
     def search(self, text: str) -> SearchResult:
-        words = self.synonyms.expand_abbreviations(Words.of(text))
+        words, sources = self.synonyms.expand_with_sources(Words.of(text))
+        starts = clause_starts(text)
+        breaks = frozenset(
+            i for i in range(1, len(words)) if sources[i] != sources[i - 1] and sources[i] in starts
+        )
         reading = read(words, text)
         social = reading.intent if reading.intent not in ROUTED_INTENTS else None
         if not words.words:
@@ -649,7 +678,8 @@ class Matcher:
         if reading.intent in ROUTED_INTENTS and reading.strong:
             return SearchResult(text, "none", (), reading.intent, None)
         away = self.synonyms.elsewhere_hit(words, reading.cue_positions)
-        if away is not None and away[1] <= self._context_clause(words, reading.cue_positions):
+        background = self._context_clause(words, reading.cue_positions, breaks)
+        if away is not None and away[1] <= background:
             # Another agency's topic named only as the purpose or background ("xin xác
             # nhận cư trú để làm hộ chiếu", "đổi họ cho con sau khi ly hôn"): the commune
             # procedure asked for is what counts.
@@ -659,7 +689,7 @@ class Matcher:
             # The words naming another agency's topic ("hộ chiếu", "sổ tiết kiệm") say
             # nothing about a commune procedure; what is left may still name one.
             reading = replace(reading, cue_positions=reading.cue_positions | away[1])
-        q = self._query(words, reading)
+        q = self._query(words, reading, breaks)
         ranked = self._candidates(q) if q.terms else []
         matches = tuple(
             Match(self._docs[c.doc].procedure.code, round(c.score, 1), self._docs[c.doc].procedure)
@@ -802,7 +832,7 @@ def _related(a: Procedure, b: Procedure) -> bool:
     return b.code in a.related or a.code in b.related
 
 
-def _already_held(words: Words) -> set[int]:
+def _already_held(words: Words, breaks: frozenset[int] = frozenset()) -> set[int]:
     """The paper a resident says they already hold: "con đã có giấy khai sinh nhưng ...".
 
     What is already done is background; the question is about what comes next ("...
@@ -813,7 +843,7 @@ def _already_held(words: Words) -> set[int]:
     n = len(fw)
     for i in range(n - 2):
         if fw[i] == "da" and fw[i + 1] == "co" and fw[i + 2] in _PAPERS:
-            end = next((k for k in range(i + 2, n) if fw[k] in _CLAUSE_BREAKS), n)
+            end = next((k for k in range(i + 2, n) if fw[k] in _CLAUSE_BREAKS or k in breaks), n)
             return set(range(i + 2, min(end, i + 8)))
     return set()
 

@@ -101,9 +101,15 @@ class Synonyms:
 
     def expand_abbreviations(self, words: Words) -> Words:
         """Replace abbreviations by the words they stand for."""
+        return self.expand_with_sources(words)[0]
+
+    def expand_with_sources(self, words: Words) -> tuple[Words, list[int]]:
+        """``expand_abbreviations``, and for each word of the result the position of the
+        word it came from (so positions read from the typed text can be carried over)."""
         if not self.abbreviations:
-            return words
+            return words, list(range(len(words)))
         out: list[str] = []
+        sources: list[int] = []
         ws = words.words
         for i, w in enumerate(ws):
             options = self.abbreviations.get(w)
@@ -113,9 +119,11 @@ class Synonyms:
                 chosen = next((a for a in options if a.fits(prev, nxt)), None)
                 if chosen is not None:
                     out.extend(chosen.means)
+                    sources.extend([i] * len(chosen.means))
                     continue
             out.append(w)
-        return Words.from_words(out)
+            sources.append(i)
+        return Words.from_words(out), sources
 
     def find_folk(self, words: Words) -> list[Hit[FolkTerm]]:
         """Folk phrases in the message (positions refer to ``words``)."""
