@@ -172,6 +172,13 @@ _ACTS = frozenset(fold(a) for a in _ACT_TEXT.split(","))
 _CLAUSE_MARKERS = frozenset({"để", "de", "vì", "vi"})
 _LEAVE = frozenset({"lai", "trong", "danh", "y", "quen"})
 _NEEDS = frozenset({"can", "co", "mang", "theo", "kem"})  # "cần", "có", "mang theo", "kèm"
+_NOT = "!"  # prefix of a negated word's term
+_NEGATED_WEIGHT = 0.5
+# Words between "không"/"chưa" and what is negated, and words that end the scope.
+_NEGATION_GLUE = frozenset(
+    {"phai", "la", "duoc", "co", "tung", "bao", "gio", "he", "con", "ai", "lam", "thuoc", "the"}
+    | {"khong", "chua", "a", "nhe", "nha", "vay", "ha", "chu", "roi", "nua", "biet"}
+)
 _QUESTION_WORDS = frozenset({"gi", "j", "nao", "sao", "dau", "chi", "ntn", "mo"})
 _CLAUSE_BREAKS = frozenset({"nhung", "gio", "ma", "muon", "thi", "nay", "can", "roi"})
 _PAPERS = frozenset({"giay", "so", "the", "ban", "can", "chung", "xac", "ho"})
@@ -314,7 +321,9 @@ class Matcher:
                 if s.kind == "name":
                     d.core = {t: i for t, i in s.idf.items() if t not in _GENERIC_NAME_WORDS}
                     d.core_idf = sum(d.core.values())
-        self._vocab = sorted(t for t in self._postings if " " not in t and len(t) >= 2)
+        self._vocab = sorted(
+            t for t in self._postings if " " not in t and len(t) >= 2 and t[0] != _NOT
+        )
         self._vocab_set = frozenset(self._vocab)
         accented_vocab = {w for d in self._docs for w in d.accented}
         # Unaccented stop words are ambiguous when a topic word folds to the same letters
@@ -338,9 +347,13 @@ class Matcher:
         weights: dict[str, float] = {}
         accented: set[str] = set()
         for kind, text, factor in texts:
-            content = _content(self.synonyms.expand_abbreviations(Words.of(text)).words)
+            all_words = self.synonyms.expand_abbreviations(Words.of(text))
+            content = _content(all_words.words)
             if not content:
                 continue
+            if kind != "field":
+                for t in _negated(all_words.folded):
+                    weights[t] = max(weights.get(t, 0.0), _SURFACE_WEIGHT[kind])
             accented.update(content)
             folded = [str(int(f)) if f.isdigit() else f for f in map(fold_word, content)]
             terms = frozenset(_terms(folded))
@@ -567,6 +580,8 @@ class Matcher:
         )
         q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
         q.again = bool(set(words.folded) & _AGAIN)
+        for t in _negated(words.folded, breaks):
+            q.terms[t] = max(q.terms.get(t, 0.0), _NEGATED_WEIGHT)
         for h in folk:
             # The official wording weighs what the folk phrase itself weighed: "bố" read
             # as "cha" is still a relative, "để sửa nhà" still a purpose.
@@ -830,6 +845,29 @@ def _regional_spellings(f: str) -> tuple[str, ...]:
 
 def _related(a: Procedure, b: Procedure) -> bool:
     return b.code in a.related or a.code in b.related
+
+
+def _negated(folded: Sequence[str], breaks: frozenset[int] = frozenset()) -> set[str]:
+    """Words said not to hold, as terms of their own: "!cong", "!tac", "!vien".
+
+    "người dịch không phải cộng tác viên" and the name "... người dịch không phải là cộng
+    tác viên" share the negated words; a name that says "cộng tác viên" plainly does not.
+    The scope is the few topic words after "không" or "chưa" (stop words skipped: "không
+    phải là", "chưa được"), within the clause.
+    """
+    out: set[str] = set()
+    n = len(folded)
+    for i, f in enumerate(folded):
+        if f not in ("khong", "chua"):
+            continue
+        j = i + 1
+        while j < n and j not in breaks and folded[j] in _NEGATION_GLUE:
+            j += 1
+        k = j
+        while k < n and k - j < 3 and k not in breaks and folded[k] not in _NEGATION_GLUE:
+            out.add(_NOT + folded[k])
+            k += 1
+    return out
 
 
 def _already_held(words: Words, breaks: frozenset[int] = frozenset()) -> set[int]:
