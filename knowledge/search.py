@@ -35,6 +35,7 @@ documents the metrics and ``tests/knowledge/test_evaluation.py`` holds their flo
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -357,7 +358,10 @@ class Matcher:
             accented.update(content)
             folded = [str(int(f)) if f.isdigit() else f for f in map(fold_word, content)]
             terms = frozenset(_terms(folded))
-            surfaces.append(_Surface(kind, " ".join(sorted(folded)), terms, factor=factor))
+            sorted_text = " ".join(sorted(folded))
+            if any(x.sorted_text == sorted_text and x.factor >= factor for x in surfaces):
+                continue  # a short form equal to the name (or an alias) as a bag of words
+            surfaces.append(_Surface(kind, sorted_text, terms, factor=factor))
             w = _SURFACE_WEIGHT[kind]
             for t in terms:
                 if weights.get(t, 0.0) < w:
@@ -619,7 +623,7 @@ class Matcher:
             used += len(postings)
             for di, w in postings:
                 pool[di] = pool.get(di, 0.0) + iw * w
-        shortlist = sorted(pool, key=lambda di: -pool[di])[: _CANDIDATES * 2]
+        shortlist = heapq.nlargest(_CANDIDATES * 2, pool, key=pool.__getitem__)
         by_term = {t: (iw, typed) for t, iw, typed in known}
         scored: list[tuple[float, int]] = []
         for di in shortlist:
@@ -669,7 +673,7 @@ class Matcher:
                 audience *= _REDO_FACTOR
             score = 100.0 * (_W_QUERY * qcov + _W_NAME * dcov + _W_FUZZ * fz) * evidence
             score = min(100.0, score * age * audience)
-            core = sum(idf * have.get(t, 0.0) for t, idf in d.core.items())
+            core = sum(d.core[t] * have[t] for t in d.core.keys() & have.keys())
             core_cov = core / d.core_idf if d.core_idf else 0.0
             out.append(
                 _Scored(di, score, raw, qcov, dcov, fz, evidence, qcov >= _COVERS_QUERY, core_cov)
