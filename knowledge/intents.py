@@ -333,7 +333,7 @@ _WHICH = _cues(
     """
     khai báo gì, khai báo những gì, đăng ký gì, đăng ký những gì, làm thủ tục gì, làm những
     thủ tục gì, thủ tục nào, những thủ tục gì, làm gì trước, cần làm những gì, phải làm những
-    gì, làm giấy gì, xin giấy gì, khai gì
+    gì, làm giấy gì, xin giấy gì, khai gì, làm giấy tờ cho, làm giấy tờ gì, làm những giấy tờ
     """
 )
 

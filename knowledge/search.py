@@ -203,6 +203,7 @@ _ORG_FACTOR = 0.8  # procedures only organisations can file, when a resident ask
 # is for when the first was lost, broken or redone; a message that says nothing of the
 # kind asks for the first time ("đăng ký ca nô" is not "đăng ký lại phương tiện").
 _REDO_FACTOR = 0.92
+_SIBLING_OVERLAP = 0.7  # share of the larger name core two siblings have in common
 _REDO_NAME_RE = re.compile(r"\b(?:đăng ký|cấp|làm) lại\b")
 _AGAIN = frozenset(
     {"lai", "mat", "hong", "rach", "chay", "hu", "that", "nat", "mo", "sai", "gay", "uot"}
@@ -333,6 +334,7 @@ class Matcher:
         self._ambiguous_stop = frozenset(fold_word(w) for w in _STOPWORDS) & topic_folds
         self._stop_folded = frozenset(fold_word(w) for w in _STOPWORDS) - self._ambiguous_stop
         self._corrections: dict[tuple[str, bool], str | None] = {}
+        self._siblings: dict[tuple[int, int], bool] = {}
 
     # -- index -------------------------------------------------------------------------
 
@@ -748,7 +750,7 @@ class Matcher:
             # A weakly cued complaint ("đường ... hỏng") that only brushes some procedure
             # names goes to its own flow rather than to a question about procedures.
             return SearchResult(text, "none", (), reading.intent, None)
-        offered = self._offer(matches, wide=reading.asks_which)
+        offered = self._offer(ranked, matches, wide=reading.asks_which)
         rest = tuple(m for m in matches if m not in offered)
         return SearchResult(
             text, "clarify", (*offered, *rest), social, reading.aspect, n_offered=len(offered)
@@ -777,9 +779,9 @@ class Matcher:
         best = matches[0]
         lead = best.score - matches[1].score if len(matches) > 1 else best.score
         plain = ranked[0].core_cov >= th.core and q.acts and not asks_which
-        if best.score < th.answer:
-            return False
-        sibling = len(matches) > 1 and _related(best.procedure, matches[1].procedure)
+        if best.score < th.answer or asks_which:
+            return False  # ... and a resident asking which procedure applies gets choices
+        sibling = len(matches) > 1 and self._related(ranked[0].doc, ranked[1].doc)
         extends = sibling and plain and ranked[1].core_cov < ranked[0].core_cov
         if lead < th.margin and not extends:
             return False
@@ -791,7 +793,7 @@ class Matcher:
             return False
         short = q.topic_words <= th.short_words
         for i, m in enumerate(matches[1 : th.max_offer + 2], start=1):
-            if not _related(best.procedure, m.procedure):
+            if not self._related(ranked[0].doc, ranked[i].doc):
                 continue
             if plain and ranked[i].core_cov < ranked[0].core_cov:
                 # "khai sinh" is the core of "Đăng ký khai sinh"; "đăng ký lại khai sinh"
@@ -806,7 +808,30 @@ class Matcher:
                 return False
         return True
 
-    def _offer(self, matches: Sequence[Match], wide: bool = False) -> list[Match]:
+    def _related(self, a: int, b: int) -> bool:
+        """Linked as ``related`` in the catalogue, or siblings by their official names.
+
+        Siblings share a field and nearly all the words of their names' core ("đăng ký
+        việc nuôi con nuôi" / "đăng ký lại việc nuôi con nuôi"; "... TNLĐ lần đầu" / "...
+        nay tiếp tục bị TNLĐ"): a procedure imported without ``related`` links still has
+        look-alikes a short message cannot tell apart.
+        """
+        da, db = self._docs[a], self._docs[b]
+        if _related(da.procedure, db.procedure):
+            return True
+        key = (a, b) if a < b else (b, a)
+        hit = self._siblings.get(key)
+        if hit is None:
+            hit = da.procedure.field == db.procedure.field and bool(da.core) and bool(db.core)
+            if hit:
+                shared = sum(da.core[t] for t in da.core.keys() & db.core.keys())
+                hit = shared >= _SIBLING_OVERLAP * max(da.core_idf, db.core_idf)
+            self._siblings[key] = hit
+        return hit
+
+    def _offer(
+        self, ranked: Sequence[_Scored], matches: Sequence[Match], wide: bool = False
+    ) -> list[Match]:
         """The 2-4 choices of a clarifying question: the close ones, then related ones.
 
         ``wide``: the resident asked which procedure applies, so farther ones are offered.
@@ -820,6 +845,17 @@ class Matcher:
                 break
             m = next((m for m in matches if m.code == code), None)
             if m is not None and m not in offered and m.score >= th.clarify:
+                offered.append(m)
+        # Siblings by name among the next few ("đăng ký lại việc nuôi con nuôi").
+        for i in range(1, min(len(ranked), 2 * th.max_offer)):
+            if len(offered) >= th.max_offer:
+                break
+            m = matches[i]
+            if (
+                m not in offered
+                and m.score >= th.clarify
+                and self._related(ranked[0].doc, ranked[i].doc)
+            ):
                 offered.append(m)
         if len(offered) < 2 and len(matches) > 1 and matches[1] not in offered:
             offered.append(matches[1])
