@@ -143,6 +143,9 @@ _STOPWORDS = frozenset(normalize(_STOPWORD_TEXT).split())
 _NAME_NOISE_RE = re.compile(
     r"\((?:thực hiện )?(?:tại |ở )?cấp (?:xã|huyện|tỉnh|trung ương)\)|^thủ tục\s+", re.IGNORECASE
 )
+_YEARS_RANGE_RE = re.compile(r"từ (?:đủ )?(\d{1,2}) (?:năm )?đến dưới (\d{1,2}) năm")
+_YEARS_MIN_RE = re.compile(r"(?:từ )?(?:đủ )?(\d{1,2}) năm trở lên")
+_YEARS_MAX_RE = re.compile(r"dưới (\d{1,2}) năm")
 _AGE_WORD_RE = re.compile(r"(\d{1,3})t")  # "14t"
 _AGE_MAX_RE = re.compile(r"dưới (\d{1,3}) tuổi")
 _AGE_MIN_RE = re.compile(r"(?:từ (?:đủ )?|trên |đủ )(\d{1,3}) tuổi")
@@ -237,6 +240,8 @@ class _Doc:
     min_age: int | None = None
     max_age: int | None = None
     age_words: frozenset[str] = frozenset()  # folded words of its age condition
+    min_years: int | None = None  # years of service its name asks for ("dưới 15 năm")
+    max_years: int | None = None
     core: dict[str, float] = field(default_factory=dict)  # official name's words -> idf
     core_idf: float = 0.0
     for_organisations: bool = False  # only organisations apply (not residents)
@@ -275,6 +280,7 @@ class _Query:
     accented: dict[str, set[str]] = field(default_factory=dict)  # word -> accented as typed
     content: list[str] = field(default_factory=list)  # folded content words, for rapidfuzz
     age: int | None = None
+    years: int | None = None  # a duration in years ("đi bộ đội 17 năm")
     organisation: bool = False  # the asker speaks for a company, agency or cooperative
     topic_words: int = 0  # distinct words of the message itself that name a topic
     unknown_words: int = 0  # ... of which the catalogue has never heard
@@ -373,6 +379,7 @@ class Matcher:
         for_orgs = bool(_ORG_NAME_RE.search(official)) and not _PERSON_NAME_RE.search(official)
         max_age = min((int(m) - 1 for m in _AGE_MAX_RE.findall(name_n)), default=None)
         min_age = max((int(m) for m in _AGE_MIN_RE.findall(name_n)), default=None)
+        min_years, max_years = _service_years(official)
         age_words = frozenset(
             fold_word(w)
             for m in (*_AGE_MAX_RE.finditer(name_n), *_AGE_MIN_RE.finditer(name_n))
@@ -386,6 +393,8 @@ class Matcher:
             min_age=min_age,
             max_age=max_age,
             age_words=age_words,
+            min_years=min_years,
+            max_years=max_years,
             for_organisations=for_orgs,
             redo=bool(_REDO_NAME_RE.search(official)),
             curated=bool(p.plain_name or p.aliases),
@@ -565,6 +574,7 @@ class Matcher:
         cues = reading.cue_positions - social
         context = self._context_clause(words, cues, breaks) | _already_held(words, breaks)
         q.age, age_words = _query_age(words)
+        q.years = _query_years(words)
         kin = _kin_positions(words)
         base = []
         for i in range(len(words)):
@@ -649,7 +659,7 @@ class Matcher:
         for di, raw in top:
             d = self._docs[di]
             qcov = min(raw / total, 1.0)
-            age = _age_factor(q.age, d)
+            age = _age_factor(q.age, d) * _years_factor(q.years, d)
             # A message that gives an age meeting the name's condition ("con 5 tuổi" for
             # "dưới 14 tuổi") has said everything that condition asks.
             have = q_uni if age <= 1.0 else {**q_uni, **dict.fromkeys(d.age_words, 1.0)}
@@ -983,6 +993,39 @@ def _query_age(words: Words) -> tuple[int | None, set[int]]:
     if "mau giao" in " ".join(fw) or "mam non" in " ".join(fw):
         return 4, set()
     return None, set()
+
+
+def _service_years(official: str) -> tuple[int | None, int | None]:
+    """The years of service an official name asks for, as (at least, at most).
+
+    "có từ đủ 15 đến dưới 20 năm công tác", "có dưới 15 năm", "có 20 năm trở lên": the
+    Defence procedures for veterans differ by them alone.
+    """
+    m = _YEARS_RANGE_RE.search(official)
+    if m is not None:
+        return int(m.group(1)), int(m.group(2)) - 1
+    low = _YEARS_MIN_RE.search(official)
+    high = _YEARS_MAX_RE.search(official)
+    return (int(low.group(1)) if low else None), (int(high.group(1)) - 1 if high else None)
+
+
+def _query_years(words: Words) -> int | None:
+    """A duration in years the message gives ("đi bộ đội chống Mỹ 17 năm")."""
+    fw = words.folded
+    for i, f in enumerate(fw[:-1]):
+        if f.isdigit() and fw[i + 1] == "nam" and 1 <= int(f) <= 60:
+            return int(f)
+    return None
+
+
+def _years_factor(years: int | None, d: _Doc) -> float:
+    if years is None or (d.min_years is None and d.max_years is None):
+        return 1.0
+    if d.min_years is not None and years < d.min_years:
+        return 0.6
+    if d.max_years is not None and years > d.max_years:
+        return 0.6
+    return _AGE_BONUS
 
 
 def _age_factor(age: int | None, d: _Doc) -> float:
