@@ -63,23 +63,24 @@ async def load(
     On PostgreSQL ``FOR UPDATE`` serialises concurrent updates of one conversation across
     instances; on SQLite the write transaction already holds the database lock.
     """
-    values = {"commune_id": commune_id, "channel": channel, "user_id": user_id, "data": {}}
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(Conversation).values(**values, updated_at=now).on_conflict_do_nothing()
-    )
-    row = (
-        await session.execute(
-            select(Conversation)
-            .where(
-                Conversation.commune_id == commune_id,
-                Conversation.channel == channel,
-                Conversation.user_id == user_id,
-            )
-            .with_for_update()
+    query = (
+        select(Conversation)
+        .where(
+            Conversation.commune_id == commune_id,
+            Conversation.channel == channel,
+            Conversation.user_id == user_id,
         )
-    ).scalar_one()
+        .with_for_update()
+    )
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:  # first message: create it (a concurrent first message may win)
+        dialect = session.bind.dialect.name if session.bind else "sqlite"
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        values = {"commune_id": commune_id, "channel": channel, "user_id": user_id}
+        await session.execute(
+            insert(Conversation).values(**values, data={}, updated_at=now).on_conflict_do_nothing()
+        )
+        row = (await session.execute(query)).scalar_one()
     state = ConversationState(
         state=row.state, data=dict(row.data or {}), expires_at=row.expires_at, failures=row.failures
     )

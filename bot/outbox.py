@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 PENDING, SENDING, SENT, DEAD, UNDELIVERABLE = "pending", "sending", "sent", "dead", "undeliverable"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)  # a row claimed by a process that died is retried after this
+FLUSH_EVERY = 0.05  # seconds: how long a sent row may wait before it is recorded
 
 
 def backoff(attempt: int) -> timedelta:
@@ -169,7 +170,17 @@ class Relay:
         by_chat: dict[tuple[str, str], list[OutboxItem]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
-        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        results = _Results()
+        flusher = asyncio.create_task(self._flush_every(results))
+        try:
+            await asyncio.gather(
+                *(self._send_chat(chat_rows, results) for chat_rows in by_chat.values())
+            )
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await self._flush(results)
         return len(rows)
 
     async def _claim(self) -> list[OutboxItem]:
@@ -196,10 +207,16 @@ class Relay:
             if rows:
                 blocked = await self._chats_with_earlier_waiting(session, rows)
                 rows = [r for r in rows if (r.channel, r.chat_id, r.id) not in blocked]
-            for row in rows:
-                row.status = SENDING
-                row.next_attempt_at = now + self.lease
-            await self._load_slugs(session, {r.commune_id for r in rows})
+            if rows:
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_([r.id for r in rows]))
+                    .values(status=SENDING, next_attempt_at=now + self.lease)
+                    .execution_options(synchronize_session=False)
+                )
+                await self._load_slugs(session, {r.commune_id for r in rows})
+        for row in rows:
+            row.status, row.next_attempt_at = SENDING, now + self.lease
         return rows
 
     async def _chats_with_earlier_waiting(
@@ -233,91 +250,105 @@ class Relay:
             )
             self._slugs.update({cid: slug for cid, slug in result.all()})
 
-    async def _send_chat(self, rows: list[OutboxItem]) -> None:
+    async def _send_chat(self, rows: list[OutboxItem], results: _Results) -> None:
         for index, row in enumerate(rows):
-            outcome = await self._send_one(row)
-            if outcome is not None:
+            wait_until = await self._send_one(row, results)
+            if wait_until is not None:
                 # Keep the chat's order: push the rest back behind the failed one.
-                await self._postpone(rows[index + 1 :], outcome)
+                for later in rows[index + 1 :]:
+                    results.update(later, status=PENDING, next_attempt_at=wait_until)
                 return
 
-    async def _send_one(self, row: OutboxItem) -> datetime | None:
-        """Send one row and record the result. Returns the retry time if it must wait."""
+    async def _send_one(self, row: OutboxItem, results: _Results) -> datetime | None:
+        """Send one row and note the result. Returns the retry time if it must wait."""
         sender = self.senders[row.channel]
         now = self.clock()
         try:
             await sender.send(self._slugs[row.commune_id], row.chat_id, Reply.from_json(row.reply))
         except RetryAfter as exc:
             when = now + timedelta(seconds=exc.seconds)
-            await self._update(row, status=PENDING, next_attempt_at=when, last_error=str(exc))
+            results.update(row, status=PENDING, next_attempt_at=when, last_error=str(exc))
             return when
         except RecipientUnreachable as exc:
-            await self._update(
+            results.update(
                 row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1
             )
-            await self._mark_unreachable(row, str(exc))
+            results.unreachable.append((row.commune_id, row.channel, row.chat_id, str(exc)))
             return None
         except Undeliverable as exc:
-            await self._update(
+            results.update(
                 row, status=UNDELIVERABLE, last_error=str(exc), attempts=row.attempts + 1
             )
             return None
         except Rejected as exc:
             log.warning("outbox row %s rejected by %s: %s", row.id, row.channel, exc)
             reason = f"rejected: {exc}"[:1000]
-            await self._update(row, status=DEAD, attempts=row.attempts + 1, last_error=reason)
+            results.update(row, status=DEAD, attempts=row.attempts + 1, last_error=reason)
             return None
         except (TransientError, DeliveryError, OSError, TimeoutError) as exc:
-            return await self._retry_or_bury(row, exc, now)
+            return self._retry_or_bury(row, exc, now, results)
         except Exception as exc:
             log.exception("sender %s failed on outbox row %s", row.channel, row.id)
-            return await self._retry_or_bury(row, exc, now)
-        await self._update(
+            return self._retry_or_bury(row, exc, now, results)
+        results.update(
             row, status=SENT, sent_at=self.clock(), attempts=row.attempts + 1, last_error=None
         )
         return None
 
-    async def _retry_or_bury(
-        self, row: OutboxItem, exc: BaseException, now: datetime
+    def _retry_or_bury(
+        self, row: OutboxItem, exc: BaseException, now: datetime, results: _Results
     ) -> datetime | None:
         attempts = row.attempts + 1
         reason = f"{type(exc).__name__}: {exc}"[:1000]
         if attempts >= self.max_attempts:
             log.warning("outbox row %s dead after %s attempts: %s", row.id, attempts, reason)
-            await self._update(row, status=DEAD, attempts=attempts, last_error=reason)
+            results.update(row, status=DEAD, attempts=attempts, last_error=reason)
             return None
         when = now + backoff(attempts)
-        await self._update(
+        results.update(
             row, status=PENDING, attempts=attempts, next_attempt_at=when, last_error=reason
         )
         return when
 
-    async def _postpone(self, rows: Sequence[OutboxItem], when: datetime) -> None:
-        if not rows:
+    async def _flush_every(self, results: _Results, seconds: float = FLUSH_EVERY) -> None:
+        """Record outcomes while a long pass goes on (flood limits can make it long)."""
+        while True:
+            await asyncio.sleep(seconds)
+            await self._flush(results)
+
+    async def _flush(self, results: _Results) -> None:
+        """Write the outcomes noted so far in one transaction (one write lock on SQLite)."""
+        updates, unreachable = results.take()
+        if not updates and not unreachable:
             return
         async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_([r.id for r in rows]))
-                .values(status=PENDING, next_attempt_at=when)
-            )
+            if updates:
+                await session.execute(update(OutboxItem), updates)
+            for commune_id, channel, chat_id, reason in unreachable:
+                await session.execute(
+                    update(ChannelUser)
+                    .where(
+                        ChannelUser.commune_id == commune_id,
+                        ChannelUser.channel == channel,
+                        ChannelUser.chat_id == chat_id,
+                    )
+                    .values(unreachable_at=self.clock(), unreachable_reason=reason[:500])
+                )
 
-    async def _update(self, row: OutboxItem, **values: object) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxItem).where(OutboxItem.id == row.id).values(**values)
-            )
+
+class _Results:
+    """Outcomes of a relay pass waiting to be written, a batch at a time."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, object]] = []
+        self.unreachable: list[tuple[int, str, str, str]] = []
+
+    def update(self, row: OutboxItem, **values: object) -> None:
         for key, value in values.items():
             setattr(row, key, value)
+        self.updates.append({"id": row.id, **values})
 
-    async def _mark_unreachable(self, row: OutboxItem, reason: str) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(ChannelUser)
-                .where(
-                    ChannelUser.commune_id == row.commune_id,
-                    ChannelUser.channel == row.channel,
-                    ChannelUser.chat_id == row.chat_id,
-                )
-                .values(unreachable_at=self.clock(), unreachable_reason=reason[:500])
-            )
+    def take(self) -> tuple[list[dict[str, object]], list[tuple[int, str, str, str]]]:
+        taken = (self.updates, self.unreachable)
+        self.updates, self.unreachable = [], []
+        return taken

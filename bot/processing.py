@@ -1,25 +1,27 @@
-"""From an accepted update to replies in the outbox: one transaction per message.
+"""From an accepted update to replies in the outbox.
 
-Updates are stored in the inbox first (``accept``), then processed by a small pool of
-workers. Each conversation always goes to the same worker, so a resident's messages are
-handled in the order they arrived, while different residents are handled in parallel.
-A handler that raises rolls back its work; the resident gets one apology and the
-conversation is not blocked: a second failure in a row resets it.
+Updates are stored in the inbox first (``accept``), then handled in small batches: one
+transaction per batch, one savepoint per message. Batching matters on SQLite, where all
+writes queue for one lock: a batch takes the lock once instead of once per message. A
+batch never holds two updates of the same conversation, so a resident's messages are
+handled in the order they arrived. A handler that raises rolls back to its savepoint;
+the resident gets one apology and the conversation is not blocked: a second failure in
+a row resets it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
-import weakref
-import zlib
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +32,7 @@ from bot.context import Context
 from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import ChannelUser, InboxItem, OutboxItem
-from bot.knowledge_base import KnowledgeRegistry
+from bot.knowledge_base import CommuneKnowledge, KnowledgeRegistry
 from bot.outbox import Envelope, enqueue
 from bot.router import Router
 from bot.types import Incoming, Reply
@@ -46,6 +48,9 @@ APOLOGY = Reply(
 # After this many failures in a row the conversation's state is reset so a broken step
 # cannot trap the resident.
 RESET_AFTER_FAILURES = 2
+# A message's replies and notices are numbered from seq_base; the next message of the
+# same update starts SEQ_STRIDE further on.
+SEQ_STRIDE = 100
 
 
 @dataclass
@@ -58,12 +63,17 @@ class Processor:
     services: dict[str, Any] = field(default_factory=dict)
     on_outbox: Callable[[], None] = lambda: None
     clock: Callable[[], datetime] = utcnow
-    workers: int = 8
+    batch_size: int = 24
+    # Stop adding updates to a batch after this much work: webhooks waiting to store an
+    # update (and answer 200) queue behind the batch's write lock on SQLite.
+    batch_seconds: float = 0.012
 
     def __post_init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-        self._queues: list[asyncio.Queue[int]] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._queue: deque[tuple[int, str]] = deque()
+        self._ready = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
 
     # --- accepting ---------------------------------------------------------------------
 
@@ -77,40 +87,63 @@ class Processor:
             )
 
     def submit(self, inbox_id: int, conversation_key: str) -> None:
-        """Queue a stored update for the worker that owns its conversation."""
-        if not self._queues:
-            raise RuntimeError("processor workers are not running")
-        shard = zlib.crc32(conversation_key.encode()) % len(self._queues)
-        self._queues[shard].put_nowait(inbox_id)
+        """Queue a stored update; ``conversation_key`` keeps one person's updates in order."""
+        if self._task is None:
+            raise RuntimeError("the processor is not running")
+        self._queue.append((inbox_id, conversation_key))
+        self._idle.clear()
+        self._ready.set()
 
     async def start(self) -> None:
-        self._queues = [asyncio.Queue() for _ in range(self.workers)]
-        self._tasks = [asyncio.create_task(self._work(q)) for q in self._queues]
+        self._task = asyncio.create_task(self._run())
         await self.recover()
 
     async def stop(self) -> None:
-        for q in self._queues:
-            await q.join()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks, self._queues = [], []
+        """Finish what was queued, then stop."""
+        if self._task is None:
+            return
+        await self._idle.wait()
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
 
-    async def _work(self, queue: asyncio.Queue[int]) -> None:
+    async def _run(self) -> None:
         while True:
-            inbox_id = await queue.get()
+            if not self._queue:
+                self._idle.set()
+                self._ready.clear()
+                await self._ready.wait()
+                continue
+            batch = self._take()
             try:
-                await self.process(inbox_id)
+                await self._process_batch(batch)
             except Exception:
-                log.exception("processing inbox item %s failed", inbox_id)
-            finally:
-                queue.task_done()
+                log.exception("processing inbox items %s failed", [i for i, _ in batch])
+
+    def _take(self) -> list[tuple[int, str]]:
+        """Up to ``batch_size`` queued updates, at most one per conversation, in order.
+
+        An update whose conversation already has one in the batch stays queued, ahead of
+        that conversation's later updates.
+        """
+        batch: list[tuple[int, str]] = []
+        keys: set[str] = set()
+        left: deque[tuple[int, str]] = deque()
+        while self._queue and len(batch) < self.batch_size:
+            item = self._queue.popleft()
+            if item[1] in keys:
+                left.append(item)
+            else:
+                keys.add(item[1])
+                batch.append(item)
+        self._queue.extendleft(reversed(left))
+        return batch
 
     async def recover(self) -> int:
         """Process updates accepted before a crash and never processed."""
         async with self.db.read() as session:
             ids = await inbox.pending_ids(session)
-        for inbox_id in ids:
+        for inbox_id in ids:  # in the order they arrived
             await self.process(inbox_id)
         if ids:
             log.info("recovered %d pending inbox items", len(ids))
@@ -119,150 +152,207 @@ class Processor:
     # --- processing --------------------------------------------------------------------
 
     async def process(self, inbox_id: int) -> list[Reply]:
-        """Parse a stored update and handle each message in it. Returns the replies."""
+        """Parse a stored update and handle each message in it now. Returns the replies."""
+        return (await self._process_batch([(inbox_id, "")])).get(inbox_id, [])
+
+    async def _process_batch(self, batch: list[tuple[int, str]]) -> dict[int, list[Reply]]:
+        keys = dict(batch)
         async with self.db.read() as session:
-            item = await session.get(InboxItem, inbox_id)
-            if item is None or item.status != inbox.PENDING:
-                return []
-            channel, payload, commune_id = item.channel, dict(item.payload), item.commune_id
-        try:
-            messages = self.parsers[channel](payload)
-        except Exception as exc:
-            # A poison update: recorded, never retried into a blocked chat.
-            log.warning("cannot parse %s update %s: %s", channel, inbox_id, exc)
-            await self._finish(inbox_id, inbox.FAILED, f"parse: {type(exc).__name__}: {exc}")
-            return []
-        if not messages:
-            await self._finish(inbox_id, inbox.DONE, None)
-            return []
-        commune = self.communes.by_id(commune_id)
-        replies: list[Reply] = []
-        for index, msg in enumerate(messages):
-            replies += await self.handle(
-                commune,
-                msg,
-                inbox_id=inbox_id,
-                seq_base=index * 100,
-                last=index == len(messages) - 1,
+            items = list(
+                (
+                    await session.execute(
+                        select(
+                            InboxItem.id,
+                            InboxItem.commune_id,
+                            InboxItem.channel,
+                            InboxItem.payload,
+                            InboxItem.attempts,
+                        )
+                        .where(InboxItem.id.in_(keys), InboxItem.status == inbox.PENDING)
+                        .order_by(InboxItem.id)
+                    )
+                ).all()
             )
+        if not items:
+            return {}
+        # Building a commune's matcher can take a second: never while holding the lock.
+        knowledge = {
+            commune_id: await self.knowledge.for_commune(self.communes.by_id(commune_id))
+            for commune_id in {item.commune_id for item in items}
+        }
+        try:
+            replies = await self._run_batch(items, knowledge, isolate=False)
+        except _HandlerFailed:
+            # One handler failed and the batch was rolled back: redo it one update per
+            # transaction, so the failure is rolled back and apologised for alone.
+            replies = {}
+            for item in items:
+                replies.update(await self._run_batch([item], knowledge, isolate=True))
+        self.on_outbox()
+        left = [(i, key) for i, key in batch if i not in replies and i in {it.id for it in items}]
+        if left:  # over the time budget: back to the queue, ahead of newer updates
+            self._queue.extendleft(reversed(left))
+            self._ready.set()
         return replies
 
-    async def handle(
+    async def _run_batch(
+        self, items: list[Row[Any]], knowledge: dict[int, CommuneKnowledge], *, isolate: bool
+    ) -> dict[int, list[Reply]]:
+        replies: dict[int, list[Reply]] = {}
+        marks: list[dict[str, Any]] = []
+        async with self.db.transaction() as session:
+            started = time.monotonic()
+            for item in items:
+                over_budget = time.monotonic() - started > self.batch_seconds
+                if replies and over_budget and self.db.is_sqlite:
+                    break  # webhooks are waiting for the one write lock
+                replies[item.id], mark = await self._process_item(
+                    session,
+                    self.communes.by_id(item.commune_id),
+                    knowledge[item.commune_id],
+                    item,
+                    isolate,
+                )
+                marks.append(mark)
+            await session.execute(update(InboxItem), marks)
+        return replies
+
+    async def _process_item(
         self,
+        session: AsyncSession,
         commune: CommuneProfile,
-        msg: Incoming,
-        *,
-        inbox_id: int | None = None,
-        seq_base: int = 0,
-        last: bool = True,
-    ) -> list[Reply]:
-        """Handle one message in one transaction; on failure, apologise in another."""
-        key = f"{commune.id}:{msg.user.channel}:{msg.user.user_id}"
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            try:
-                replies = await self._handle(commune, msg, inbox_id, seq_base, last)
-            except Exception as exc:
-                log.exception("handler failed for %s update %s", msg.user.channel, inbox_id)
-                replies = await self._apologise(commune, msg, inbox_id, seq_base, exc)
+        knowledge: CommuneKnowledge,
+        item: Row[Any],
+        isolate: bool,
+    ) -> tuple[list[Reply], dict[str, Any]]:
+        """Handle the messages of one stored update; returns them and the inbox update."""
+        now = self.clock()
+        mark = {"id": item.id, "processed_at": now, "attempts": item.attempts + 1}
+        try:
+            messages = self.parsers[item.channel](dict(item.payload))
+        except Exception as exc:
+            # A poison update: recorded, never retried into a blocked chat.
+            log.warning("cannot parse %s update %s: %s", item.channel, item.id, exc)
+            return [], {
+                **mark,
+                "status": inbox.FAILED,
+                "error": f"parse: {type(exc).__name__}: {exc}",
+            }
+        replies: list[Reply] = []
+        failure: str | None = None
+        for index, msg in enumerate(messages):
+            seq = index * SEQ_STRIDE
+            if isolate:
+                sent, error = await self._handle_in(session, commune, knowledge, msg, item.id, seq)
+            else:
+                try:
+                    sent, error = (
+                        await self._dispatch(session, commune, knowledge, msg, item.id, seq),
+                        None,
+                    )
+                except Exception as exc:
+                    raise _HandlerFailed from exc
+            replies += sent
+            failure = failure or error
+        status = inbox.FAILED if failure else inbox.DONE
+        return replies, {**mark, "status": status, "error": failure}
+
+    async def handle(self, commune: CommuneProfile, msg: Incoming) -> list[Reply]:
+        """Handle one message that did not come through the inbox (CLI, tests)."""
+        knowledge = await self.knowledge.for_commune(commune)
+        async with self.db.transaction() as session:
+            replies, _error = await self._handle_in(session, commune, knowledge, msg, None, 0)
         self.on_outbox()
         return replies
 
-    async def _handle(
+    async def _handle_in(
         self,
+        session: AsyncSession,
         commune: CommuneProfile,
+        knowledge: CommuneKnowledge,
         msg: Incoming,
         inbox_id: int | None,
         seq_base: int,
-        last: bool,
+    ) -> tuple[list[Reply], str | None]:
+        """Handle one message in a savepoint; on failure, roll it back and apologise."""
+        try:
+            async with session.begin_nested():
+                replies = await self._dispatch(session, commune, knowledge, msg, inbox_id, seq_base)
+            return replies, None
+        except Exception as exc:
+            log.exception("handler failed for %s update %s", msg.user.channel, inbox_id)
+            error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            await self._apologise(session, commune, msg, inbox_id, seq_base)
+            return [APOLOGY], error
+
+    async def _dispatch(
+        self,
+        session: AsyncSession,
+        commune: CommuneProfile,
+        knowledge: CommuneKnowledge,
+        msg: Incoming,
+        inbox_id: int | None,
+        seq_base: int,
     ) -> list[Reply]:
-        knowledge = await self.knowledge.for_commune(commune)
         now = self.clock()
-        async with self.db.transaction() as session:
-            await _touch_user(session, commune.id, msg, now)
-            row, state = await conversation.load(
-                session, commune.id, msg.user.channel, msg.user.user_id, now
-            )
-            msg = _as_choice(msg, row.offered or [])
-            ctx = Context(
-                commune=commune,
-                user=msg.user,
-                conversation=state,
-                session=session,
-                knowledge=knowledge,
-                now=now,
-                services=self.services,
-            )
-            replies = await self.router.dispatch(ctx, msg) or []
-            state.failures = 0
-            conversation.store(row, state, now)
-            row.offered = choices.offered(replies)
-            envelopes = [
-                Envelope(msg.user.channel, msg.user.chat_id, r, msg.user.user_id) for r in replies
-            ] + [Envelope(o.channel, o.chat_id, o.reply, o.user_id, o.kind) for o in ctx.outgoing]
-            enqueue(session, commune.id, envelopes, inbox_id=inbox_id, now=now, first_seq=seq_base)
-            if inbox_id is not None and last:
-                await _mark(session, inbox_id, inbox.DONE, None, now)
+        await _touch_user(session, commune.id, msg, now)
+        row, state = await conversation.load(
+            session, commune.id, msg.user.channel, msg.user.user_id, now
+        )
+        msg = _as_choice(msg, row.offered or [])
+        ctx = Context(
+            commune=commune,
+            user=msg.user,
+            conversation=state,
+            session=session,
+            knowledge=knowledge,
+            now=now,
+            services=self.services,
+        )
+        replies = await self.router.dispatch(ctx, msg) or []
+        state.failures = 0
+        conversation.store(row, state, now)
+        row.offered = choices.offered(replies)
+        envelopes = [
+            Envelope(msg.user.channel, msg.user.chat_id, r, msg.user.user_id) for r in replies
+        ] + [Envelope(o.channel, o.chat_id, o.reply, o.user_id, o.kind) for o in ctx.outgoing]
+        enqueue(session, commune.id, envelopes, inbox_id=inbox_id, now=now, first_seq=seq_base)
+        await session.flush()
         return replies
 
     async def _apologise(
         self,
+        session: AsyncSession,
         commune: CommuneProfile,
         msg: Incoming,
         inbox_id: int | None,
         seq_base: int,
-        exc: Exception,
-    ) -> list[Reply]:
+    ) -> None:
         now = self.clock()
-        error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-        async with self.db.transaction() as session:
-            row, state = await conversation.load(
-                session, commune.id, msg.user.channel, msg.user.user_id, now
+        row, state = await conversation.load(
+            session, commune.id, msg.user.channel, msg.user.user_id, now
+        )
+        state.failures += 1
+        if state.failures >= RESET_AFTER_FAILURES:
+            log.warning(
+                "resetting conversation %s after %d failures (state %s)",
+                row.id,
+                state.failures,
+                state.state,
             )
-            state.failures += 1
-            if state.failures >= RESET_AFTER_FAILURES:
-                log.warning(
-                    "resetting conversation %s after %d failures (state %s)",
-                    row.id,
-                    state.failures,
-                    state.state,
-                )
-                state.clear()
-                state.failures = 0
-            conversation.store(row, state, now)
-            row.offered = []
-            if inbox_id is not None:
-                already = (
-                    await session.execute(
-                        select(OutboxItem.id).where(
-                            OutboxItem.inbox_id == inbox_id, OutboxItem.seq == seq_base
-                        )
-                    )
-                ).first()
-                if already is None:
-                    enqueue(
-                        session,
-                        commune.id,
-                        [Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)],
-                        inbox_id=inbox_id,
-                        now=now,
-                        first_seq=seq_base,
-                    )
-                await _mark(session, inbox_id, inbox.FAILED, error, now)
-            else:
-                enqueue(
-                    session,
-                    commune.id,
-                    [Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)],
-                    now=now,
-                )
-        return [APOLOGY]
+            state.clear()
+            state.failures = 0
+        conversation.store(row, state, now)
+        row.offered = []
+        if inbox_id is not None and await _replied(session, inbox_id, seq_base):
+            return  # answered (or apologised) for this message before: never twice
+        apology = Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)
+        enqueue(session, commune.id, [apology], inbox_id=inbox_id, now=now, first_seq=seq_base)
+        await session.flush()
 
-    async def _finish(self, inbox_id: int, status: str, error: str | None) -> None:
-        async with self.db.transaction() as session:
-            await _mark(session, inbox_id, status, error, self.clock())
+
+class _HandlerFailed(Exception):
+    """A handler raised inside a batch: the batch is redone one update at a time."""
 
 
 def _as_choice(msg: Incoming, offered: list[list[str]]) -> Incoming:
@@ -273,14 +363,11 @@ def _as_choice(msg: Incoming, offered: list[list[str]]) -> Incoming:
     return msg if chosen is None else replace(msg, payload=chosen, text="")
 
 
-async def _mark(
-    session: AsyncSession, inbox_id: int, status: str, error: str | None, now: datetime
-) -> None:
-    await session.execute(
-        update(InboxItem)
-        .where(InboxItem.id == inbox_id)
-        .values(status=status, error=error, processed_at=now, attempts=InboxItem.attempts + 1)
+async def _replied(session: AsyncSession, inbox_id: int, seq: int) -> bool:
+    found = await session.execute(
+        select(OutboxItem.id).where(OutboxItem.inbox_id == inbox_id, OutboxItem.seq == seq)
     )
+    return found.first() is not None
 
 
 async def _touch_user(session: AsyncSession, commune_id: int, msg: Incoming, now: datetime) -> None:

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from bot.db import inline_sqlite
+
 _WRITE = "motcua_write"
 
 
@@ -43,10 +45,22 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self.write_engine = self.engine
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
-            event.listen(self.engine.sync_engine, "begin", _sqlite_on_begin)
+            # Writes are short and serialised anyway: run them without a thread hop
+            # (bot/db/inline_sqlite.py). One connection is all a single writer needs.
+            self.write_engine = create_async_engine(
+                self.url,
+                echo=echo,
+                async_creator=inline_sqlite.connector(self.url.database or ":memory:", 30),
+                pool_size=1,
+                max_overflow=0,
+            )
+            for engine in (self.engine, self.write_engine):
+                event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+                event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._write_lock = WriteLock()
 
     @asynccontextmanager
@@ -59,7 +73,7 @@ class Database:
         if self.is_sqlite:
             await self._write_lock.acquire(urgent=urgent)
             try:
-                async with self.sessions() as session, session.begin():
+                async with self._write_sessions() as session, session.begin():
                     await session.connection(execution_options={_WRITE: True})
                     yield session
             finally:
@@ -76,6 +90,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
 
 
 class WriteLock:

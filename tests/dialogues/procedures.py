@@ -32,7 +32,7 @@ CARD_THEN_SECTIONS_BY_BUTTON = """
 """
 
 FOLLOW_UP_ASPECT_REFERS_TO_THE_PROCEDURE_ON_SCREEN = """
-> khai tử
+> đăng ký khai tử cho bố tôi
 < 1.000656
 > con lệ phí thi sao
 < Lệ phí
@@ -40,14 +40,14 @@ FOLLOW_UP_ASPECT_REFERS_TO_THE_PROCEDURE_ON_SCREEN = """
 """
 
 TYPED_NUMBER_PICKS_A_BUTTON = """
-> tạm trú
+> đăng ký tạm trú
 < 1.004194
 > #1
 < Giấy tờ cho thủ tục
 """
 
 CHECKLIST_LISTS_WHAT_IS_MISSING = """
-> khai sinh
+> làm giấy khai sinh cho con
 > [Kiểm tra giấy tờ]
 < Bạn có những giấy tờ nào rồi
 > [Tờ khai đăng ký khai sinh]
@@ -56,6 +56,21 @@ CHECKLIST_LISTS_WHAT_IS_MISSING = """
 < Bạn còn thiếu
 < Giấy chứng sinh
 <! ⬜
+"""
+
+A_BARE_KEYWORD_ASKS_WHICH_ONE_THEN_ANSWERS = """
+> khai sinh
+< Bạn muốn hỏi thủ tục nào
+< [Làm giấy khai sinh cho con]
+> #1
+< 1.001193
+< [Giấy tờ cần nộp]
+"""
+
+ANOTHER_AGENCY_IS_NAMED = """
+> làm hộ chiếu ở đâu vậy
+< không do xã, phường giải quyết
+< Xuất nhập cảnh
 """
 
 NOT_FOUND_OFFERS_A_WAY_ON = """
@@ -77,7 +92,7 @@ BROWSE_BY_FIELD = """
 """
 
 CANCEL_FROM_ANYWHERE = """
-> khai sinh
+> làm giấy khai sinh cho con
 > [Kiểm tra giấy tờ]
 > /huy
 < Đã hủy
