@@ -154,6 +154,7 @@ _NEWBORN = ("mới sinh", "sơ sinh", "mới đẻ", "vừa sinh")
 _SURFACE_WEIGHT = {"alias": 1.0, "plain": 1.0, "name": 0.9, "variant": 0.9, "field": 0.35}
 _AGE_BONUS = 1.1  # the age in the message fits the age in the name ("dưới 14 tuổi")
 _ACCENT_MISMATCH = 0.45  # weight of a word whose typed accents differ from the catalogue's
+_SMALL_NUMBER_WEIGHT = 0.3  # weight of a number below 100 in a message
 _CUE_WEIGHT = 0.2  # weight of words spent on an intent/aspect cue ("bao nhiêu tiền")
 _FOLK_ORIGINAL = 0.6  # weight kept by the folk phrase itself once its meaning is added
 _CONTEXT_WEIGHT = 0.4  # weight of a purpose or reason clause ("để ...", "vì ...")
@@ -475,6 +476,10 @@ class Matcher:
                 continue
             if f.isdigit():
                 f = w = str(int(f))  # "02" and "2" are the same number
+                if int(f) < 100:
+                    # A count or a size ("3 tầng", "2 tháng") is a detail of the story; a
+                    # decision's number ("quyết định 290") names a procedure.
+                    wt *= _SMALL_NUMBER_WEIGHT
             elif f not in self._vocab_set and wt >= 1.0 and not is_syllable(f):
                 # A well-spelt word the catalogue lacks ("chim") is a real word, not a typo.
                 fixed = self._correct(f, has_diacritics(w))
