@@ -40,7 +40,9 @@ DEFAULT_PATH = Path(__file__).parent / "data" / "synonyms.yaml"
 FORMAT = "motcua-synonyms/1"
 
 # Words skipped when looking for a folk phrase, so "bố tôi mất" reads like "bố mất".
-_FILLERS = frozenset({"tôi", "em", "mình", "tao", "tớ", "ạ", "à", "ơi", "nhé", "đã", "vừa"})
+_FILLERS = frozenset(
+    {"tôi", "em", "mình", "tao", "tớ", "ạ", "à", "ơi", "nhé", "đã", "vừa", "chiếc", "cái", "mảnh"}
+)
 
 
 class SynonymsError(ValueError):
