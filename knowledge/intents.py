@@ -293,7 +293,8 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         lâu, mất bao nhiêu ngày, mất mấy ngày, mất bao nhiêu thời gian, mới lấy được, mới nhận
         được, mới có kết quả, bao lâu thì, lấy được chưa, mấy tuần, mấy tháng thì, lâu không,
         có lâu không, bao nhiêu lâu, mấy bữa, có ngay không, lấy liền, làm liền, hết hạn chưa,
-        tháng mấy, ngày nào, lúc nào
+        tháng mấy, ngày nào, lúc nào, làm trước được, đổi trước được, làm sớm được, quá hạn,
+        hạn phải, trong thời hạn
         """
     ),
     "place": _cues(
@@ -301,14 +302,16 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         ở đâu, tại đâu, chỗ nào, nơi nào, cơ quan nào, đến đâu, nộp đâu, làm đâu, ra đâu, lên
         tỉnh, lên huyện, ở chỗ, bộ phận nào, phòng nào, xin đâu, địa chỉ ở đâu, cho xin địa chỉ,
         đi đâu, đâu làm, ở ubnd, tại ubnd, tại xã, ở công an, ở mô, chỗ mô, đi mô, nộp mô, làm
-        mô, ở chỗ nào, nơi làm, nơi nộp, nộp ở, làm ở đâu
+        mô, ở chỗ nào, nơi làm, nơi nộp, nộp ở, làm ở đâu, gửi đâu, gửi ở đâu, nộp cho ai,
+        gửi cho ai, nộp đơn ở đâu
         """
     ),
     # Nouns that contain a cue word but ask nothing ("miễn học phí"): consumed, no aspect.
     "": _cues(
         """
         học phí, viện phí, phí vệ sinh, phí bảo trì, tiền điện, tiền nước, mai táng phí, phí mai
-        táng, chi phí mai táng, chưa bao giờ, không bao giờ
+        táng, chi phí mai táng, chưa bao giờ, không bao giờ, trên vneid bị sai, trên vneid sai,
+        trên vneid ghi sai, vneid bị sai, vneid sai
         """
     ),
     "online": _cues(
@@ -320,12 +323,16 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
         """
     ),
 }
+_LATE_RE = re.compile(r"\bqua \d+ (?:ngay|thang)\b")
 # "ở xã được không", "ra xã chứng thực được không", "ở công an xã hay phải lên tỉnh": a
 # place question without "đâu" (folded words).
 _PLACE_NOUNS = frozenset({"xa", "phuong", "ubnd", "uy", "cong", "huyen", "tinh", "quan", "thi"})
-_PLACE_TAIL = frozenset({"duoc", "dc", "hay"})
+# ... then a question: "được không", "hay phải ...", "có làm không".
+_PLACE_QUESTION_RE = re.compile(
+    r"\b(?:(?:duoc|dc) (?:khong|ko|k|hong|hok|chu|chang)\b|hay\b|co lam)"
+)
 # "ở xã", "ra xã", "lên phường", "về xã" (as typed, with or without accents).
-_PLACE_GO = frozenset({"ở", "o", "ra", "lên", "len", "về", "ve", "tại", "tai"})
+_PLACE_GO = frozenset({"ở", "o", "ra", "lên", "len", "về", "ve", "tại", "tai", "báo", "bao"})
 
 # The resident does not know which procedure applies and asks: a list of choices helps
 # more than a guess ("con tôi đi làm xa thì phải khai báo gì").
@@ -464,8 +471,8 @@ def _place_structure(words: Words) -> int | None:
             continue
         if words.folded[i + 1] not in _PLACE_NOUNS:
             continue
-        tail = words.folded[i + 2 : i + 9]
-        if any(t in _PLACE_TAIL for t in tail) or "co lam" in " ".join(tail):
+        tail = " ".join(words.folded[i + 2 : i + 10])
+        if _PLACE_QUESTION_RE.search(tail):
             return i
     return None
 
@@ -486,6 +493,8 @@ def read(words: Words, raw: str = "") -> Reading:
         if h.end > last:
             aspect, last = h.value, h.end
         positions.update(range(h.start, h.end))
+    if aspect is None and _LATE_RE.search(" ".join(words.folded)):
+        aspect = "time"  # "quá 60 ngày mới đi khai sinh": the deadline
     pos = _place_structure(words)
     if pos is not None:
         positions.update((pos, pos + 1))
