@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 PENDING, SENDING, SENT, DEAD, UNDELIVERABLE = "pending", "sending", "sent", "dead", "undeliverable"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)  # a row claimed by a process that died is retried after this
+PASS_GAP = 0.01  # seconds between busy passes
 FLUSH_EVERY = 0.05  # seconds: how long a sent row may wait before it is recorded
 
 
@@ -157,7 +158,11 @@ class Relay:
             except Exception:
                 log.exception("outbox relay pass failed")
                 sent = 0
-            if sent == 0 and not self._stopping:
+            if sent:
+                # Under load, let replies gather for a moment: one claim and one write
+                # for many messages instead of a pass per message.
+                await asyncio.sleep(PASS_GAP)
+            elif not self._stopping:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=idle)

@@ -12,6 +12,7 @@ a row resets it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import traceback
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -375,25 +376,33 @@ async def _touch_user(session: AsyncSession, commune_id: int, msg: Incoming, now
     if msg.is_group:
         return
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {
-        "commune_id": commune_id,
-        "channel": msg.user.channel,
-        "user_id": msg.user.user_id,
-        "chat_id": msg.user.chat_id,
-        "display_name": msg.user.display_name,
-        "first_seen_at": now,
-        "last_seen_at": now,
-    }
-    statement = insert(ChannelUser).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["commune_id", "channel", "user_id"],
-        set_={
+    await session.execute(
+        _upsert_user(dialect),
+        {
+            "commune_id": commune_id,
+            "channel": msg.user.channel,
+            "user_id": msg.user.user_id,
             "chat_id": msg.user.chat_id,
             "display_name": msg.user.display_name,
+            "first_seen_at": now,
             "last_seen_at": now,
+        },
+    )
+
+
+@functools.cache
+def _upsert_user(dialect: str) -> Any:
+    """Built once: a statement whose values come as parameters is compiled once too."""
+    table = ChannelUser.__table__
+    assert isinstance(table, Table)
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=["commune_id", "channel", "user_id"],
+        set_={
+            "chat_id": statement.excluded.chat_id,
+            "display_name": statement.excluded.display_name,
+            "last_seen_at": statement.excluded.last_seen_at,
             "unreachable_at": None,
             "unreachable_reason": None,
         },
     )
-    await session.execute(statement)
