@@ -570,7 +570,7 @@ class Matcher:
             h
             for h in self.synonyms.find_folk(words)
             if not all(i in reading.cue_positions for i in range(h.start, h.end))
-            and not self._straddles(words.folded, h.start, h.end)
+            and not (h.end - h.start <= 2 and self._straddles(words.folded, h.start, h.end))
         ]
         in_folk = {i for h in folk for i in range(h.start, h.end)}
         # A small-talk cue that makes a pair of the index with its neighbour is a topic
