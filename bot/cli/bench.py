@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.bench_matcher import register_matcher
 from bot.cli.bench_pipeline import register_pipeline
 from bot.cli.surveys import register_reports
 
@@ -15,5 +16,6 @@ from bot.cli.surveys import register_reports
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="benchmarks (print figures)")
     bench = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
+    register_matcher(bench)
     register_pipeline(bench)
     register_reports(bench)

@@ -1,0 +1,64 @@
+"""The command line as an operator uses it, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "portal"
+
+
+def motcua(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_bench_matcher_prints_both_matchers_on_both_catalogues(tmp_path: Path) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        "\n".join(json.dumps({"text": t}) for t in ["khai sinh", "lam so do o dau", "xin chào"]),
+        encoding="utf-8",
+    )
+    sample = str(FIXTURES / "tthc_sample.jsonl")
+    done = motcua(
+        "bench", "matcher", "--catalogue", sample, "--full", sample,
+        "--queries", str(queries), "--rounds", "1", "--json", tmp_path=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    for who in ("matcher", "baseline"):
+        assert {"p50_ms", "p99_ms", "rss_mb"} <= set(figures[who])
+        assert {"p50_ms", "p99_ms"} <= set(figures["full"][who])
+    assert figures["catalogue"]["queries"] == 3
+
+
+def test_ask_prints_the_answer_a_resident_would_read(tmp_path: Path) -> None:
+    done = motcua("ask", "lam giay khai sinh can gi", "--json", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["matches"][0]["code"] == "1.001193"
+    assert "Tờ khai đăng ký khai sinh" in answer["replies"][0]["text"]
+
+
+def test_a_malformed_catalogue_file_is_refused_with_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"ma_thu_tuc": "1.001193"}\n{not json\n', encoding="utf-8")
+    done = motcua("catalogue", "import", str(bad), tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "line 2" in done.stderr and "nothing was changed" in done.stderr
+    listed = motcua("catalogue", "list", tmp_path=tmp_path)
+    assert listed.returncode == 0
+    assert "1.001193" in listed.stdout  # the shipped catalogue is still there, unchanged
