@@ -203,14 +203,16 @@ _GENERIC_NAME_WORDS = frozenset(
     for w in ("đăng", "ký", "cấp", "giải", "quyết", "thực", "hiện", "việc", "đối", "với", "trường")
 )
 _ORG_FACTOR = 0.8  # procedures only organisations can file, when a resident asks
-# A procedure that re-does something ("đăng ký lại khai sinh", "cấp lại giấy chứng nhận")
-# is for when the first was lost, broken or redone; a message that says nothing of the
-# kind asks for the first time ("đăng ký ca nô" is not "đăng ký lại phương tiện").
+# A procedure that re-does something ("đăng ký lại khai sinh", "cấp lại giấy chứng nhận",
+# "nay tiếp tục bị tai nạn") is for when the first was lost, broken or redone; a message
+# that says nothing of the kind asks for the first time ("đăng ký ca nô" is not "đăng ký
+# lại phương tiện").
 _REDO_FACTOR = 0.92
 _SIBLING_OVERLAP = 0.7  # share of the larger name core two siblings have in common
-_REDO_NAME_RE = re.compile(r"\b(?:đăng ký|cấp|làm) lại\b")
+_REDO_NAME_RE = re.compile(r"\b(?:(?:đăng ký|cấp|làm) lại|tiếp tục bị|tái phát)\b")
 _AGAIN = frozenset(
-    {"lai", "mat", "hong", "rach", "chay", "hu", "that", "nat", "mo", "sai", "gay", "uot"}
+    {"lai", "mat", "hong", "rach", "chay", "hu", "that", "nat", "mo", "sai", "gay", "uot", "tiep"}
+    | {"phat"}  # "tái phát"
 )
 _ORG_NAME_RE = re.compile(
     r"(?:cho|đối với|của) (?:các )?"
@@ -695,7 +697,9 @@ class Matcher:
             out.append(
                 _Scored(di, score, raw, qcov, dcov, fz, evidence, qcov >= _COVERS_QUERY, core_cov)
             )
-        out.sort(key=lambda x: -x.score)
+        # Equal scores: the procedure with the shorter name first (a sibling that adds a
+        # condition the message did not state comes after the plain one).
+        out.sort(key=lambda x: (-round(x.score, 6), self._docs[x.doc].core_idf))
         return out
 
     # -- decision ----------------------------------------------------------------------
