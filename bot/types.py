@@ -94,6 +94,8 @@ class Reply:
 
     ``request_contact``/``request_location`` ask channels that can (Telegram) to show a
     share button; others ignore them and the text says what to type instead.
+    ``expect_answer`` opens the reply box on this message where the channel can (a
+    Telegram group: a bot in privacy mode only sees replies to its own messages).
     """
 
     text: str
@@ -101,6 +103,7 @@ class Reply:
     photo: str | None = None  # a URL or path of an image to send with the text
     request_contact: bool = False
     request_location: bool = False
+    expect_answer: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text}
@@ -116,6 +119,8 @@ class Reply:
             data["request_contact"] = True
         if self.request_location:
             data["request_location"] = True
+        if self.expect_answer:
+            data["expect_answer"] = True
         return data
 
     @classmethod
@@ -129,4 +134,5 @@ class Reply:
             photo=data.get("photo"),
             request_contact=bool(data.get("request_contact", False)),
             request_location=bool(data.get("request_location", False)),
+            expect_answer=bool(data.get("expect_answer", False)),
         )

@@ -431,7 +431,7 @@ async def _button(ctx: Context, msg: Incoming) -> Reply | list[Reply]:
             else (ASK_STATE, texts.PAS_ASK_PROMPT)
         )
         ctx.conversation.enter(state, ctx.now, {"code": found.code}, ttl=STAFF_TTL)
-        return Reply(prompt.format(code=found.code, staff=staff_label(msg)))
+        return Reply(prompt.format(code=found.code, staff=staff_label(msg)), expect_answer=True)
     return Reply(texts.PAS_HELP)
 
 

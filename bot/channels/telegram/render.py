@@ -16,6 +16,7 @@ import html
 from dataclasses import dataclass
 
 from telegram import (
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -30,7 +31,7 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64  # bytes
 _SEPARATORS = ("\n\n", "\n", ". ", " ")
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ForceReply
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ def render(reply: Reply) -> list[Part]:
                 texts_.append(Part(text=html.escape(texts.CHOOSE, quote=False), markup=inline))
         elif inline is not None:
             texts_[-1] = Part(text=last.text, markup=inline)
+        elif reply.expect_answer:
+            # Opens the reply box on this message for the group (the staff group is staff
+            # only); "selective" would reach no one: the prompt answers a button press.
+            texts_[-1] = Part(text=last.text, markup=ForceReply())
     return parts + texts_
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.render import render, split_text, utf16_length
@@ -83,3 +83,10 @@ def test_the_limit_counts_utf16_units_so_emoji_count_twice() -> None:
     parts = split_text("😀" * 3000)  # 6000 UTF-16 units, no spaces to cut at
     assert [utf16_length(p) for p in parts] == [4096, 1904]
     assert "".join(parts) == "😀" * 3000
+
+
+def test_a_prompt_that_expects_an_answer_opens_the_reply_box() -> None:
+    [part] = render(Reply("Trả lời vào tin nhắn này", expect_answer=True))
+    assert isinstance(part.markup, ForceReply)
+    [plain] = render(Reply("Không cần trả lời"))
+    assert plain.markup is None
