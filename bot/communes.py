@@ -17,6 +17,8 @@ from bot.config import CommuneSettings
 from bot.db.engine import Database
 from bot.db.models import Commune
 
+EXTRA_STAFF_CHATS = "staff_chats"  # settings key: [[channel, chat_id], ...]
+
 # Official working hours of state agencies; most one-stop shops keep them.
 DEFAULT_HOURS = "Sáng 7h30 - 11h30, chiều 13h30 - 17h00, từ thứ Hai đến thứ Sáu (trừ ngày lễ)"
 
@@ -58,6 +60,11 @@ class CommuneProfile:
         staff_users: frozenset[str] = frozenset()
         if config is not None and config.telegram.staff_chat:
             staff_chats = (("telegram", config.telegram.staff_chat),)
+        # Chats of units (the reform office...) that features configured for the commune:
+        # staff act from them too, so channels admit their staff's commands and buttons.
+        for channel, chat in (row.settings or {}).get(EXTRA_STAFF_CHATS, ()):
+            if (channel, chat) not in staff_chats:
+                staff_chats += ((str(channel), str(chat)),)
         if config is not None:
             staff_users = frozenset(f"telegram:{u}" for u in config.telegram.staff_users)
         return cls(

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from bot.cli import CommandError
 from bot.cli.common import commune_profile, open_database
+from bot.communes import EXTRA_STAFF_CHATS
 from bot.config import TIMEZONE
 from bot.db.base import utcnow
 from bot.db.models import Commune
@@ -269,6 +270,10 @@ async def _settings(args: argparse.Namespace) -> int:
                 raise CommandError(f"settings refused, nothing was changed: {exc}") from exc
             if args.set or args.unset:
                 all_settings[complaint_config.SETTINGS_KEY] = raw
+                # Units' chats are staff chats: their members' buttons must get through.
+                all_settings[EXTRA_STAFF_CHATS] = sorted(
+                    {tuple(chat) for unit in effective.units.values() for chat in unit.chats}
+                )
                 row.settings = all_settings
     print(json.dumps(effective.model_dump(mode="json"), ensure_ascii=False, indent=2))
     if args.set or args.unset:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,12 @@ def test_a_malformed_catalogue_file_is_refused_with_the_line(tmp_path: Path) -> 
     listed = motcua("catalogue", "list", tmp_path=tmp_path)
     assert listed.returncode == 0
     assert "1.001193" in listed.stdout  # the shipped catalogue is still there, unchanged
+
+
+def test_a_units_chat_set_for_complaints_becomes_a_staff_chat(tmp_path: Path) -> None:
+    units = json.dumps({"reform_office": {"chats": [["telegram", "-1001234"]]}})
+    done = motcua("complaints", "settings", "--set", f"units={units}", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    db = sqlite3.connect(tmp_path / "data" / "motcua.db")
+    [(settings,)] = db.execute("SELECT settings FROM communes WHERE slug = 'default'").fetchall()
+    assert json.loads(settings)["staff_chats"] == [["telegram", "-1001234"]]

@@ -33,3 +33,17 @@ def test_a_button_is_either_pressed_or_opened() -> None:
 )
 def test_commands_are_read_from_text(text: str, expected: tuple[str | None, str | None]) -> None:
     assert parse_command(text) == expected
+
+
+def test_chats_of_units_configured_in_settings_are_staff_chats() -> None:
+    from bot.communes import CommuneProfile
+    from bot.config import CommuneSettings, TelegramSettings
+    from bot.db.models import Commune
+
+    row = Commune(
+        id=1, slug="default", name="Xã An Bình", kind="xã", counters=[],
+        settings={"staff_chats": [["telegram", "-1002"]]},
+    )  # fmt: skip
+    config = CommuneSettings(slug="default", telegram=TelegramSettings(staff_chat="-1001"))
+    profile = CommuneProfile.from_row(row, config)
+    assert profile.staff_chats == (("telegram", "-1001"), ("telegram", "-1002"))
