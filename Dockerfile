@@ -11,15 +11,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MOTCUA_DATA_DIR=/data
 
 WORKDIR /app
-# DejaVu Sans: the PDF satisfaction report's font (covers Vietnamese).
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY knowledge ./knowledge
 COPY surveys ./surveys
 COPY complaints ./complaints
+COPY staff ./staff
 RUN pip install . && useradd --system --uid 10001 motcua && mkdir -p /data && chown motcua /data
 
 USER motcua

@@ -29,6 +29,7 @@ from surveys.periods import LOCAL, Period
 from surveys.stats import MIN_CELL, Figure
 
 FONT_CANDIDATES = (
+    str(Path(__file__).parent / "fonts" / "DejaVuSans.ttf"),  # shipped with the package
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
     "/usr/local/share/fonts/DejaVuSans.ttf",
