@@ -60,7 +60,8 @@ _PHRASES: dict[tuple[str, bool], tuple[str, ...]] = {
         phản ánh, phản ảnh, khiếu nại, khiếu kiện, tố cáo, tố giác, kiến nghị, góp ý, hạch sách,
         sách nhiễu, nhũng nhiễu, gây khó dễ, làm khó dễ, vòi tiền, đòi tiền, tiền bồi dưỡng,
         phong bì, lót tay, tiêu cực, hách dịch, trễ hẹn, lỡ hẹn, quá hẹn, sai hẹn, hẹn lên hẹn
-        xuống, không ai sửa, không ai giải quyết, không ai thu gom, không ai xử lý, không ai
+        xuống, hẹn đi hẹn lại, hẹn tới hẹn lui, hẹn mãi, mãi không xong, mãi chưa xong,
+        không ai sửa, không ai giải quyết, không ai thu gom, không ai xử lý, không ai
         dọn, không ai quan tâm, bức xúc, tệ quá, quá tệ, bắt đi lại, đi lại nhiều lần, trả lại
         hồ sơ, hồ sơ bị trả, bị trả lại, làm mất hồ sơ, thất lạc hồ sơ, không có biên lai, thu
         sai, thu thêm, nộp thêm tiền, trái phép, xây không phép, tôi muốn báo, báo cáo vi phạm,
@@ -169,7 +170,9 @@ _PAIRS: tuple[tuple[str, bool, tuple[str, ...], tuple[str, ...]], ...] = (
             mắng, chửi, gắt, cáu, khó chịu, thiếu tôn trọng, coi thường, thờ ơ, làm khó, gây
             khó, vòi, đòi, ăn tiền, nhận tiền, lấy tiền, chơi điện thoại, không nghe máy, không
             trả lời, đùn đẩy, né tránh, hướng dẫn sai, làm sai, bắt chờ, để chờ, kém,
-            tệ, không nhiệt tình, cửa quyền, bắt nộp
+            tệ, không nhiệt tình, cửa quyền, bắt nộp, cộc cằn, cộc lốc, hỗn, xấc, láo, lớn
+            tiếng, to tiếng, quát tháo, nạt, nạt nộ, vô lễ, không lịch sự, xem thường, khinh
+            thường, hạch hỏi, gây gổ, cau có, nhăn nhó, mặt nặng mày nhẹ, làm việc riêng, lơ là
             """
         ),
     ),
@@ -192,7 +195,8 @@ _PAIRS: tuple[tuple[str, bool, tuple[str, ...], tuple[str, ...]], ...] = (
             hạn, chưa có, chưa trả, thất lạc, thả rông, nguy hiểm, cả buổi, cả ngày, chờ, bốc
             mùi, tắc nghẽn, hư hỏng, bị hỏng, bị hư, bị vỡ, bị tắc, bị ngập, ngập nước, ô nhiễm,
             ồn ào, không ai sửa, chờ lâu, chờ mãi, đợi mãi, quá lâu, mất điện, mất nước, mấy
-            tuần, mấy hôm, mấy ngày nay, cả tuần, lâu rồi, không sáng, bị tắt, đục ngầu
+            tuần, mấy hôm, mấy ngày nay, cả tuần, lâu rồi, không sáng, bị tắt, đục ngầu, có
+            mùi, mùi lạ, kêu to, to quá, inh ỏi, ầm ĩ, tự phát, lâu thế, lâu vậy, mãi không
             """
         ),
     ),
