@@ -16,6 +16,10 @@ from knowledge.intents import detect_aspect, detect_intent
         "cong ranh sau truong tac nghen, boc mui ca thang nay",
         "nộp hồ sơ 5 tuần rồi mà vẫn chưa thấy trả",
         "góp ý: nên có ghế ngồi chờ ở phòng một cửa",
+        "gui don online 3 tuan roi ma ko thay ai tra loi",  # "ko thay" after shorthand
+        "hen 8h ma 10h moi co nguoi lam viec",
+        "cán bộ xã nói năng cộc cằn với người dân",
+        "hồ sơ hẹn đi hẹn lại mãi không xong",
     ],
 )
 def test_complaints_are_recognised(text: str) -> None:
@@ -71,6 +75,7 @@ def test_small_talk_is_recognised(text: str, intent: str) -> None:
         "bị mất điện thoại thì làm lại tài khoản định danh thế nào",
         "lập di chúc ở xã",  # "chúc" of "di chúc" is no greeting wish
         "làm khai sinh cho con",
+        "lam mat ho chieu, bao cong an xa dc ko",  # the resident lost it, not the police
     ],
 )
 def test_procedure_questions_carry_no_routed_intent(text: str) -> None:
@@ -94,6 +99,11 @@ def test_procedure_questions_carry_no_routed_intent(text: str) -> None:
         ("khai sinh", None),
         ("kich hoat vneid muc 2", None),
         ("xin xác nhận hộ nghèo để được miễn học phí", None),
+        ("ra xã chứng thực di chúc được không", "place"),
+        ("chưa ra xã đăng ký kết hôn, giờ con được 1 tháng thì làm sao", None),
+        ("xin chặt cây thì làm đơn gửi đâu", "place"),
+        ("ngày sinh trên vneid bị sai", None),  # the data on VNeID, not the online channel
+        ("quá 60 ngày mới khai sinh có bị phạt không", "time"),
     ],
 )
 def test_aspect_is_what_the_question_asks(text: str, aspect: str | None) -> None:

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from knowledge.lexicon import Words
-from knowledge.normalize import fold, has_diacritics, normalize, tokens
+from knowledge.normalize import clause_starts, fold, has_diacritics, normalize, tokens
 from knowledge.synonyms import load_synonyms
 
 
@@ -110,3 +110,11 @@ def test_an_abbreviation_with_two_meanings_reads_its_neighbour() -> None:
     assert expand("làm được hk") == "làm được không"
     assert expand("bn tiền") == "bao nhiêu tiền"
     assert expand("bn ơi") == "bạn ơi"
+
+
+def test_punctuation_marks_where_a_clause_starts() -> None:
+    text = "đi khám tự trả tiền vì chưa có thẻ, xin thanh toán lại. Được không?"
+    words = tokens(text)
+    starts = clause_starts(text)
+    assert [words[i] for i in sorted(starts)] == ["xin", "được"]
+    assert clause_starts("khai sinh") == frozenset()

@@ -145,6 +145,19 @@ def test_a_single_keyword_puts_its_procedure_first(matcher: Matcher) -> None:
     assert single.best is not None and single.best.code == KHAI_TU
 
 
+def test_a_paper_named_alone_gets_a_question_and_a_stated_procedure_an_answer(
+    matcher: Matcher,
+) -> None:
+    """ "giấy khai sinh" may be a new one, a copy or a re-registration; "đăng ký kết hôn"
+    says what to do and names the whole procedure."""
+    paper = matcher.search("giấy khai sinh")
+    assert paper.decision == "clarify"
+    assert {KHAI_SINH, BAN_SAO} <= offered_codes(paper)
+    stated = matcher.search("đăng ký kết hôn")
+    assert stated.decision == "answer"
+    assert stated.best is not None and stated.best.code == KET_HON
+
+
 def test_asking_which_procedure_applies_gets_choices(matcher: Matcher) -> None:
     result = matcher.search("con tôi chưa có căn cước thì phải đăng ký những gì")
     assert result.decision == "clarify"
