@@ -719,6 +719,8 @@ class Matcher:
             return SearchResult(text, "none", (), reading.intent, None)
         away = self.synonyms.elsewhere_hit(words, reading.cue_positions)
         background = self._context_clause(words, reading.cue_positions, breaks)
+        if away is not None and min(away[1]) > 0 and words.folded[min(away[1]) - 1] == "da":
+            background |= away[1]  # "đã ly hôn", "đã làm hộ chiếu": done, the story goes on
         if away is not None and away[1] <= background:
             # Another agency's topic named only as the purpose or background ("xin xác
             # nhận cư trú để làm hộ chiếu", "đổi họ cho con sau khi ly hôn"): the commune
