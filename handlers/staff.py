@@ -21,13 +21,13 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import choices, conversation
+from bot import choices, conversation, outbox
 from bot.communes import CommuneProfile
 from bot.config import TIMEZONE
 from bot.context import Context
-from bot.db.models import ChannelUser
+from bot.reachability import can_reach
 from bot.router import Router
 from bot.types import Button, Incoming, Reply
 from complaints import codes, routing, service
@@ -250,53 +250,48 @@ def forward_followup(
 # --- relaying to the resident ---------------------------------------------------------------
 
 
-async def _reachable(ctx: Context, ticket: Ticket) -> bool:
-    """Whether a message queued now can reach the resident (blocked bot, Zalo OA window)."""
-    assert ticket.channel is not None and ticket.user_id is not None
-    try:
-        from bot.reachability import can_reach
-    except ImportError:  # pragma: no cover - only before the channels' module existed
-        row = (
-            await ctx.session.execute(
-                select(ChannelUser.unreachable_at).where(
-                    ChannelUser.commune_id == ticket.commune_id,
-                    ChannelUser.channel == ticket.channel,
-                    ChannelUser.user_id == ticket.user_id,
-                )
-            )
-        ).first()
-        return row is None or row[0] is None
-    return await can_reach(ctx.session, ticket.commune_id, ticket.channel, ticket.user_id, ctx.now)
-
-
 async def relay(ctx: Context, ticket: Ticket, reply: Reply, *, arm_followup: bool) -> str | None:
     """Queue a message for the resident on their channel. Returns a warning for staff
     when it cannot go (no chat channel, or the resident cannot be reached now)."""
-    if not ticket.channel or not ticket.chat_id or not ticket.user_id:
+    problem = await deliver(ctx.session, ticket, reply, arm_followup=arm_followup, now=ctx.now)
+    if problem == NO_CHANNEL:
         return texts.PAS_NO_CHANNEL.format(code=ticket.code)
-    if not await _reachable(ctx, ticket):
+    if problem == UNREACHABLE:
         return texts.PAS_UNREACHABLE.format(code=ticket.code)
-    ctx.address(ticket.channel, ticket.chat_id, reply, user_id=ticket.user_id, kind=KIND_UPDATE)
-    await _prepare_resident(ctx, ticket, reply, arm_followup)
     return None
 
 
-async def _prepare_resident(ctx: Context, ticket: Ticket, reply: Reply, arm: bool) -> None:
-    """Let the resident answer the relayed message: typed "1" stands for its first button
-    (text-only channels), and after a question their next message goes to the ticket,
-    unless they are busy in another dialogue."""
-    if ticket.user_id is None or ticket.channel is None:
-        return
+NO_CHANNEL, UNREACHABLE = "no_channel", "unreachable"
+
+
+async def deliver(
+    session: AsyncSession, ticket: Ticket, reply: Reply, *, arm_followup: bool, now: datetime
+) -> str | None:
+    """Queue a staff message for the resident (chat command or staff web alike).
+
+    Returns NO_CHANNEL or UNREACHABLE when it cannot go now (blocked bot, Zalo OA reply
+    window), so staff can use another route. The resident's conversation is prepared so
+    they can answer it: typed "1" stands for its first button, and after a question their
+    next message goes to the ticket, unless they are busy in another dialogue.
+    """
+    if not ticket.channel or not ticket.chat_id or not ticket.user_id:
+        return NO_CHANNEL
+    if not await can_reach(session, ticket.commune_id, ticket.channel, ticket.user_id, now):
+        return UNREACHABLE
+    envelope = outbox.Envelope(
+        ticket.channel, ticket.chat_id, reply, user_id=ticket.user_id, kind=KIND_UPDATE
+    )
+    outbox.enqueue(session, ticket.commune_id, [envelope], now=now)
     row, state = await conversation.load(
-        ctx.session, ticket.commune_id, ticket.channel, ticket.user_id, ctx.now
+        session, ticket.commune_id, ticket.channel, ticket.user_id, now
     )
     idle = state.state is None or state.in_flow("procedures") or state.state == FOLLOWUP_STATE
-    if not idle:
-        return
-    if arm:
-        state.enter(FOLLOWUP_STATE, ctx.now, {"code": ticket.code}, ttl=FOLLOWUP_TTL)
-    conversation.store(row, state, ctx.now)
-    row.offered = choices.offered([reply])
+    if idle:
+        if arm_followup:
+            state.enter(FOLLOWUP_STATE, now, {"code": ticket.code}, ttl=FOLLOWUP_TTL)
+        conversation.store(row, state, now)
+        row.offered = choices.offered([reply])
+    return None
 
 
 def resident_buttons(code: str) -> tuple[Button, ...]:

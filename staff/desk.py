@@ -16,10 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import choices, conversation, outbox
 from bot.communes import CommuneProfile
 from bot.config import TIMEZONE
-from bot.reachability import can_reach
 from bot.types import Button, Reply
 from complaints import service
 from complaints.models import (
@@ -31,7 +29,7 @@ from complaints.models import (
     TicketPhoto,
 )
 from handlers import texts as chat_texts
-from handlers.staff import FOLLOWUP_STATE, FOLLOWUP_TTL, KIND_UPDATE, resident_buttons
+from handlers.staff import deliver, resident_buttons
 
 PAGE_SIZE = 50
 TZ = ZoneInfo(TIMEZONE)
@@ -106,33 +104,7 @@ async def relay(
     now: datetime,
 ) -> str | None:
     """Queue a message for the resident; an error key when it cannot go now."""
-    if not ticket.channel or not ticket.chat_id:
-        return "no_channel"
-    if ticket.user_id is not None and not await can_reach(
-        session, ticket.commune_id, ticket.channel, ticket.user_id, now
-    ):
-        return "unreachable"
-    outbox.enqueue(
-        session,
-        ticket.commune_id,
-        [
-            outbox.Envelope(
-                ticket.channel, ticket.chat_id, reply, user_id=ticket.user_id, kind=KIND_UPDATE
-            )
-        ],
-        now=now,
-    )
-    if ticket.user_id is not None:
-        row, state = await conversation.load(
-            session, ticket.commune_id, ticket.channel, ticket.user_id, now
-        )
-        idle = state.state is None or state.in_flow("procedures") or state.state == FOLLOWUP_STATE
-        if idle:
-            if arm_followup:
-                state.enter(FOLLOWUP_STATE, now, {"code": ticket.code}, ttl=FOLLOWUP_TTL)
-            conversation.store(row, state, now)
-            row.offered = choices.offered([reply])
-    return None
+    return await deliver(session, ticket, reply, arm_followup=arm_followup, now=now)
 
 
 def contact_text(commune: CommuneProfile) -> str:

@@ -144,7 +144,7 @@ async def test_linking_a_question_adds_an_alias_and_answers_the_resident(
     web_client: Client,
     staff_accounts: dict[Role, str],
 ) -> None:
-    asked = "ghi tên con vào sổ khi mới sinh"
+    asked = "con bò nhà tôi đi lạc sang xóm bên thì báo ai"  # nothing in the catalogue
     await ask_bot(web_client, "/start")
     reply = await ask_bot(web_client, asked)
     async with runtime.db.read() as session:
