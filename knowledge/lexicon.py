@@ -93,8 +93,8 @@ class PhraseIndex(Generic[T]):
         found: list[_Phrase[T]] = []
         for entry in self._by_first.get(text.folded[i], ()):
             n = len(entry.words)
-            if i + n > len(text):
-                continue
+            if text.folded[i : i + n] != entry.folded:
+                continue  # also when the message ends first; then the accents are checked
             if n == 1 and self._strict_single and text.words[i] != entry.words[0]:
                 continue
             if all(

@@ -249,6 +249,7 @@ class _Doc:
     core_idf: float = 0.0
     for_organisations: bool = False  # only organisations apply (not residents)
     redo: bool = False  # it re-does something ("đăng ký lại", "cấp lại")
+    named: list[_Surface] = field(default_factory=list)  # surfaces but the field
     curated: bool = False  # the commune wrote a plain name or aliases for it
 
 
@@ -400,6 +401,7 @@ class Matcher:
             max_years=max_years,
             for_organisations=for_orgs,
             redo=bool(_REDO_NAME_RE.search(official)),
+            named=[s for s in surfaces if s.kind != "field"],
             curated=bool(p.plain_name or p.aliases),
         )
 
@@ -635,13 +637,14 @@ class Matcher:
         known.sort(key=lambda k: -self._idf[k[0]])
         pool: dict[int, float] = {}
         used = 0
+        get = pool.get
         for t, iw, _ in known:
             postings = self._postings[t]
             if pool and used + len(postings) > _POSTING_BUDGET:
                 break
             used += len(postings)
             for di, w in postings:
-                pool[di] = pool.get(di, 0.0) + iw * w
+                pool[di] = get(di, 0.0) + iw * w
         shortlist = heapq.nlargest(_CANDIDATES * 2, pool, key=pool.__getitem__)
         by_term = {t: (iw, typed) for t, iw, typed in known}
         scored: list[tuple[float, int]] = []
@@ -673,9 +676,9 @@ class Matcher:
             dcov = 0.0
             fz = 0.0
             covered: list[tuple[float, str]] = []
-            for s in d.surfaces:
+            for s in d.named:
                 shared = s.idf.keys() & have.keys()
-                if s.kind == "field" or not shared:
+                if not shared:
                     continue  # a name sharing no word with the message scores nothing here
                 got = sum(s.idf[t] * have[t] for t in shared)
                 covered.append((got / s.unigram_idf * s.factor, s.sorted_text))
