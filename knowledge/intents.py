@@ -330,7 +330,9 @@ _ASPECT_CUES: dict[str, tuple[str, ...]] = {
 _LATE_RE = re.compile(r"\bqua \d+ (?:ngay|thang)\b")
 # "ở xã được không", "ra xã chứng thực được không", "ở công an xã hay phải lên tỉnh": a
 # place question without "đâu" (folded words).
-_PLACE_NOUNS = frozenset({"xa", "phuong", "ubnd", "uy", "cong", "huyen", "tinh", "quan", "thi"})
+_PLACE_NOUNS = frozenset(
+    {"xa", "phuong", "ubnd", "uy", "cong", "huyen", "tinh", "quan", "thi", "noi", "que"}
+)
 # ... then a question: "được không", "hay phải ...", "có làm không".
 _PLACE_QUESTION_RE = re.compile(
     r"\b(?:(?:duoc|dc) (?:khong|ko|k|hong|hok|chu|chang)\b|hay\b|co lam)"

@@ -203,6 +203,7 @@ _NEGATION_GLUE = frozenset(
     | {"khong", "chua", "a", "nhe", "nha", "vay", "ha", "chu", "roi", "nua", "biet"}
 )
 _QUESTION_WORDS = frozenset({"gi", "j", "nao", "sao", "dau", "chi", "ntn", "mo"})
+_RESIDENCE_WORDS = frozenset({"tam", "thuong", "cu", "o", "song", "sinh", "lam"})
 _CLAUSE_BREAKS = frozenset({"nhung", "gio", "ma", "muon", "thi", "nay", "can", "roi"})
 _PAPERS = frozenset({"giay", "so", "the", "ban", "can", "chung", "xac", "ho"})
 # How a candidate's score mixes: the share of the message it explains (BM25-like), the
@@ -599,7 +600,11 @@ class Matcher:
         # word: "khai bao tam vang" is no "vâng".
         social = {i for i in reading.social_positions if self._forms_pair(words.folded, i)}
         cues = reading.cue_positions - social
-        context = self._context_clause(words, cues, breaks) | _already_held(words, breaks)
+        context = (
+            self._context_clause(words, cues, breaks)
+            | _already_held(words, breaks)
+            | _where_described(words)
+        )
         q.age, age_words = _query_age(words)
         q.years = _query_years(words)
         kin = _kin_positions(words)
@@ -967,6 +972,24 @@ def _already_held(words: Words, breaks: frozenset[int] = frozenset()) -> set[int
             end = next((k for k in range(i + 2, n) if fw[k] in _CLAUSE_BREAKS or k in breaks), n)
             return set(range(i + 2, min(end, i + 8)))
     return set()
+
+
+def _where_described(words: Words) -> set[int]:
+    """Words that say where, not what: "nộp ở xã nơi bố mẹ tạm trú", "chỗ đang ở".
+
+    "nơi tạm trú" in a question about birth registration names the place to file, not
+    the temporary-residence procedure.
+    """
+    fw = words.folded
+    out: set[int] = set()
+    for i, f in enumerate(fw[:-1]):
+        if f in ("noi", "cho") and words.words[i] in ("nơi", "noi", "chỗ"):
+            j = i + 1
+            while j < len(fw) and j - i <= 4 and fw[j] in _KIN | _PRONOUNS | {"dang", "minh"}:
+                j += 1  # "nơi bố mẹ tạm trú", "chỗ em đang ở"
+            if j < len(fw) and fw[j] in _RESIDENCE_WORDS:
+                out.update(range(i, min(j + 2, len(fw))))
+    return out
 
 
 def _kin_positions(words: Words) -> set[int]:
