@@ -717,15 +717,17 @@ class Matcher:
             if d.redo and not q.again:
                 audience *= _REDO_FACTOR
             score = 100.0 * (_W_QUERY * qcov + _W_NAME * dcov + _W_FUZZ * fz) * evidence
-            score = min(100.0, score * age * audience)
+            score = round(min(100.0, score * age * audience), 6)
             core = sum(d.core[t] * have[t] for t in d.core.keys() & have.keys())
-            core_cov = core / d.core_idf if d.core_idf else 0.0
+            # Rounded: sums over sets add up in hash order, and two names whose cores are
+            # both fully stated must compare equal on every run.
+            core_cov = round(core / d.core_idf, 6) if d.core_idf else 0.0
             out.append(
                 _Scored(di, score, raw, qcov, dcov, fz, evidence, qcov >= _COVERS_QUERY, core_cov)
             )
         # Equal scores: the procedure with the shorter name first (a sibling that adds a
         # condition the message did not state comes after the plain one).
-        out.sort(key=lambda x: (-round(x.score, 6), self._docs[x.doc].core_idf))
+        out.sort(key=lambda x: (-x.score, self._docs[x.doc].core_idf))
         return out
 
     # -- decision ----------------------------------------------------------------------
