@@ -51,6 +51,7 @@ class Jobs:
                 _logged(job),
                 trigger,
                 id=job.id,
+                name=job.id,
                 replace_existing=True,
                 coalesce=True,
                 max_instances=1,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from knowledge.models import Channel, Document, Procedure, Way
+from knowledge.normalize import fold
 
 SECTION_DOCUMENTS = "documents"
 SECTION_FEE = "fee"
@@ -118,8 +119,10 @@ def documents(p: Procedure) -> str:
 def document_line(d: Document) -> str:
     text = d.name.rstrip(" .;")
     extra = [x for x in (d.copies,) if x]
-    if d.form and d.form.strip().lower() != d.name.strip().lower():
-        extra.insert(0, f"mẫu: {d.form}")
+    if d.form:
+        # "Tờ khai đăng ký khai sinh (theo mẫu)" next to the same name says only "theo mẫu".
+        same = fold(d.name).rstrip(" .;") in fold(d.form)
+        extra.insert(0, "theo mẫu" if same else f"mẫu: {d.form}")
     if extra:
         text += f" ({', '.join(extra)})"
     if d.note:

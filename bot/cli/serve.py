@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     logging.getLogger().setLevel(settings.log_level.upper())
+    # A line per sweep every few seconds drowns what matters; warnings still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     host = args.host or settings.host
     port = args.port or settings.port
     if args.telegram_polling:
