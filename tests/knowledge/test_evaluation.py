@@ -93,25 +93,25 @@ def test_benchmark_reports_both_matchers(labelled: Path) -> None:
 
 
 # Floors: the figures measured on the commune catalogue (shipped YAML merged with the
-# 588-record portal file and the Defence file), rounded down a point. Raise them when the
+# 588-record portal file and the Defence file), minus one point. Raise them when the
 # matcher improves; never lower them to make a change pass.
 DEV_FLOORS = {
-    "top1": 0.98,
-    "top3": 0.99,
-    "clarify": 0.79,
-    "not_confident": 0.99,
-    "intent": 0.99,
-    "aspect": 0.96,
+    "top1": 0.99,  # measured 100%
+    "top3": 0.99,  # 100%
+    "clarify": 0.83,  # 84.0%
+    "not_confident": 0.99,  # 100%
+    "intent": 0.99,  # 100%
+    "aspect": 0.961,  # 97.1%
 }
-# The held-out set (tests/data/holdout_questions.jsonl) was never used for tuning; these
-# floors only guard against regressions.
+# The held-out set (tests/data/holdout_questions.jsonl) was used for error analysis and
+# tuning too, like the dev set; a third set, unseen, judges generalisation.
 HOLDOUT_FLOORS = {
-    "top1": 0.82,
-    "top3": 0.92,
-    "clarify": 0.69,
-    "not_confident": 0.96,
-    "intent": 0.91,
-    "aspect": 0.87,
+    "top1": 0.955,  # measured 96.5%
+    "top3": 0.981,  # 99.1%
+    "clarify": 0.89,  # 90.0%
+    "not_confident": 0.99,  # 100%
+    "intent": 0.99,  # 100%
+    "aspect": 0.933,  # 94.3%
 }
 
 
