@@ -8,6 +8,7 @@ logged so staff can see what residents ask and what the bot could not answer.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.context import Context
@@ -17,6 +18,7 @@ from bot.types import Button, Incoming, Reply
 from handlers import feedback, menu, texts
 from knowledge import render, topics
 from knowledge.models import Procedure
+from knowledge.names import short_title
 from knowledge.search import SearchResult
 
 router = Router("procedures")
@@ -77,7 +79,10 @@ def clarify(ctx: Context, result: SearchResult, question_id: int | None) -> Repl
     offered = [m.procedure for m in result.offered or result.matches[:4]]
     aspect_key = ASPECT_KEYS.get(result.aspect or "")
     suffix = f":{aspect_key}" if aspect_key else ""
-    buttons = [Button(p.display_name, f"p:{p.code}{suffix}") for p in offered]
+    labels = distinct_labels(offered)
+    buttons = [
+        Button(label, f"p:{p.code}{suffix}") for p, label in zip(offered, labels, strict=True)
+    ]
     buttons.append(Button(texts.BTN_NONE_OF_THESE, "n"))
     ctx.conversation.enter(
         CLARIFY_STATE,
@@ -86,6 +91,30 @@ def clarify(ctx: Context, result: SearchResult, question_id: int | None) -> Repl
         ttl=CONTEXT_TTL,
     )
     return Reply(texts.CLARIFY, tuple(buttons))
+
+
+def distinct_labels(procedures: list[Procedure]) -> list[str]:
+    """Button labels a resident can tell apart.
+
+    Short names of imported procedures can coincide ("Đăng ký xe tạm thời" online in full
+    or in part): those fall back to a longer short name, then to the official name, then
+    to the code.
+    """
+    fallbacks: list[Callable[[Procedure, str], str]] = [
+        lambda p, _: short_title(p.name, limit=200),
+        lambda p, _: p.name,
+        lambda p, label: f"{label} (mã {p.code})",
+    ]
+    labels = [p.display_name for p in procedures]
+    for fallback in fallbacks:
+        clashing = {label for label in labels if labels.count(label) > 1}
+        if not clashing:
+            break
+        labels = [
+            fallback(p, label) if label in clashing else label
+            for p, label in zip(procedures, labels, strict=True)
+        ]
+    return labels
 
 
 def not_found(ctx: Context, result: SearchResult | None = None) -> Reply:

@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from knowledge.names import short_title
+
 CODE_PATTERN = r"^\d\.\d{6}$"
 _CODE_RE = re.compile(CODE_PATTERN)
 
@@ -99,8 +101,9 @@ class Procedure(_Model):
 
     @property
     def display_name(self) -> str:
-        """The name residents should read first: the plain one when we wrote it."""
-        return self.plain_name or self.name
+        """The name residents should read first: the plain one when we wrote it, else the
+        official one without its boilerplate (imported procedures)."""
+        return self.plain_name or short_title(self.name)
 
     @property
     def commune_level(self) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HEAD_FACTOR", "name_forms"]
+__all__ = ["HEAD_FACTOR", "name_forms", "short_title"]
 
 HEAD_FACTOR = 0.85  # coverage credit of a head form (a qualifier is left out)
 
@@ -132,3 +132,16 @@ def name_forms(name: str) -> list[tuple[str, float]]:
         if m is not None and len(clause[: m.start()].split()) >= _MIN_HEAD_WORDS:
             add(clause[: m.start()], HEAD_FACTOR)
     return out
+
+
+def short_title(name: str, limit: int = 90) -> str:
+    """The official name without boilerplate, short enough for a button or a heading.
+
+    Used where no plain name was written: "Thủ tục đăng ký khai sinh (thực hiện tại cấp
+    xã)" reads "Đăng ký khai sinh"; what is still too long is cut at a word with "…".
+    """
+    text = _tidy(_BOILERPLATE_RE.sub("", _PARENS_RE.sub("", _PREFIX_RE.sub("", name)))) or name
+    text = text[:1].upper() + text[1:]
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

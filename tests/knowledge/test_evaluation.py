@@ -115,6 +115,19 @@ HOLDOUT_FLOORS = {
 }
 
 
+# A second held-out set (tests/data/holdout2_questions.jsonl, see HOLDOUT2.md), written
+# by someone who never saw the matcher or the other sets and measured once, untuned:
+# the honest estimate of how the matcher does on residents' messages it has not seen.
+HOLDOUT2_FLOORS = {
+    "top1": 0.90,  # measured 91.3% (105/115)
+    "top3": 0.947,  # 95.7% (110/115)
+    "clarify": 0.74,  # 75.0% (15/20)
+    "not_confident": 0.94,  # 95.0%
+    "intent": 0.91,  # 92.0%
+    "aspect": 0.954,  # 96.4%
+}
+
+
 @pytest.fixture(scope="module")
 def commune_matcher() -> Matcher:
     catalogue, _ = build_catalogue(
@@ -136,11 +149,15 @@ def test_dev_set_figures_never_regress(commune_matcher: Matcher) -> None:
 
 
 @pytest.mark.slow
-def test_holdout_figures_never_regress(commune_matcher: Matcher) -> None:
-    path = Path(__file__).parent.parent / "data" / "holdout_questions.jsonl"
-    if not path.exists():
-        pytest.skip("no held-out set")
+@pytest.mark.parametrize(
+    ("file", "floors"),
+    [("holdout_questions.jsonl", HOLDOUT_FLOORS), ("holdout2_questions.jsonl", HOLDOUT2_FLOORS)],
+)
+def test_holdout_figures_never_regress(
+    commune_matcher: Matcher, file: str, floors: dict[str, float]
+) -> None:
+    path = Path(__file__).parent.parent / "data" / file
     report = evaluate(commune_matcher, load_labelled(path))
     rates = {m.name: m.rate for m in report.metrics}
-    for name, floor in HOLDOUT_FLOORS.items():
+    for name, floor in floors.items():
         assert rates[name] >= floor, f"{name} fell to {rates[name]:.1%}\n{report.format_table()}"
