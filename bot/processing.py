@@ -64,10 +64,10 @@ class Processor:
     services: dict[str, Any] = field(default_factory=dict)
     on_outbox: Callable[[], None] = lambda: None
     clock: Callable[[], datetime] = utcnow
-    batch_size: int = 24
+    batch_size: int = 48
     # Stop adding updates to a batch after this much work: webhooks waiting to store an
     # update (and answer 200) queue behind the batch's write lock on SQLite.
-    batch_seconds: float = 0.012
+    batch_seconds: float = 0.02
 
     def __post_init__(self) -> None:
         self._queue: deque[tuple[int, str]] = deque()
