@@ -176,15 +176,17 @@ class Relay:
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
         results = _Results()
-        flusher = asyncio.create_task(self._flush_every(results))
+        done = asyncio.Event()
+        flusher = asyncio.create_task(self._flush_every(results, done))
         try:
             await asyncio.gather(
                 *(self._send_chat(chat_rows, results) for chat_rows in by_chat.values())
             )
         finally:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
+            # Never cancel a flush midway: the outcomes it took would be lost and their
+            # rows sent again once their lease ran out.
+            done.set()
+            await flusher
             await self._flush(results)
         return len(rows)
 
@@ -315,17 +317,30 @@ class Relay:
         )
         return when
 
-    async def _flush_every(self, results: _Results, seconds: float = FLUSH_EVERY) -> None:
+    async def _flush_every(self, results: _Results, done: asyncio.Event) -> None:
         """Record outcomes while a long pass goes on (flood limits can make it long)."""
-        while True:
-            await asyncio.sleep(seconds)
-            await self._flush(results)
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), FLUSH_EVERY)
+            try:
+                await self._flush(results)
+            except Exception:
+                log.exception("recording sent messages failed; retried at the end of the pass")
 
     async def _flush(self, results: _Results) -> None:
         """Write the outcomes noted so far in one transaction (one write lock on SQLite)."""
         updates, unreachable = results.take()
         if not updates and not unreachable:
             return
+        try:
+            await self._write(updates, unreachable)
+        except BaseException:
+            results.give_back(updates, unreachable)  # written by the next flush instead
+            raise
+
+    async def _write(
+        self, updates: list[dict[str, object]], unreachable: list[tuple[int, str, str, str]]
+    ) -> None:
         async with self.db.transaction() as session:
             if updates:
                 await session.execute(update(OutboxItem), updates)
@@ -357,3 +372,9 @@ class _Results:
         taken = (self.updates, self.unreachable)
         self.updates, self.unreachable = [], []
         return taken
+
+    def give_back(
+        self, updates: list[dict[str, object]], unreachable: list[tuple[int, str, str, str]]
+    ) -> None:
+        self.updates[:0] = updates
+        self.unreachable[:0] = unreachable

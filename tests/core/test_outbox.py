@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -178,3 +179,29 @@ async def test_a_row_claimed_by_a_process_that_died_is_sent_after_the_lease(db: 
     clock.advance(outbox.LEASE.total_seconds() + 1)
     await relay.run_once()
     assert sender.sent == [("a", "1")]
+
+
+async def test_outcomes_being_written_when_a_pass_ends_are_not_lost(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass that ends while outcomes are being written waits for them: cancelling the
+    write would leave sent rows 'sending', sent again when their lease ran out."""
+    clock = Clock()
+
+    class SlowSender(FakeSender):
+        async def send(self, commune_slug: str, chat_id: str, reply: Reply) -> None:
+            await asyncio.sleep(0.03)
+            await super().send(commune_slug, chat_id, reply)
+
+    relay = Relay(db, {"fake": SlowSender()}, clock=clock)
+    write = relay._write
+
+    async def slow_write(*args: object) -> None:
+        await asyncio.sleep(0.08)  # still writing when the last send finishes
+        await write(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(relay, "_write", slow_write)
+    monkeypatch.setattr(outbox, "FLUSH_EVERY", 0.01)
+    await _enqueue(db, *[("a", str(i)) for i in range(4)], now=clock())
+    assert await relay.run_once() == 4
+    assert {status for _, _, status in await _statuses(db)} == {"sent"}
