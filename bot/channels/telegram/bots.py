@@ -21,6 +21,18 @@ from bot.channels.telegram.transport import AiohttpRequest
 
 
 class MotcuaBot(Bot):
+    async def send_html(self, chat_id: str, text: str, reply_markup: Any = None) -> None:
+        """``sendMessage`` without building a ``Message`` from the answer.
+
+        The outbox only needs to know the call succeeded; parsing Telegram's echo of the
+        message into PTB objects cost a good share of each send's CPU. Errors still come
+        through PTB's request machinery as its usual exceptions.
+        """
+        data: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
+        if reply_markup is not None:
+            data["reply_markup"] = reply_markup
+        await self._post("sendMessage", data)
+
     async def raw_updates(
         self,
         *,

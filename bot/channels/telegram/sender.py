@@ -29,7 +29,7 @@ from telegram import Bot, InputFile
 from telegram import error as tg
 from telegram.constants import ParseMode
 
-from bot.channels.telegram.bots import bot_key
+from bot.channels.telegram.bots import MotcuaBot, bot_key
 from bot.channels.telegram.ratelimit import FloodLimiter, FloodWait
 from bot.channels.telegram.render import Part, render
 from bot.delivery import (
@@ -124,6 +124,9 @@ async def _call(bot: Bot, chat_id: str, part: Part) -> None:
         await bot.send_photo(chat_id=chat_id, photo=_photo(part.photo), reply_markup=part.markup)
         return
     assert part.text is not None
+    if isinstance(bot, MotcuaBot):
+        await bot.send_html(chat_id, part.text, part.markup)
+        return
     await bot.send_message(
         chat_id=chat_id, text=part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
     )
