@@ -342,19 +342,8 @@ async def reply(
     rules: Rules,
 ) -> TicketEvent:
     """An answer for the resident (the caller relays it)."""
-    _require_open(ticket)
-    if ticket.assignee is None:
-        ticket.assignee, ticket.assignee_label = staff, label
-    ticket.status = ANSWERED
-    return await _record(
-        session,
-        ticket,
-        deadlines.REPLIED,
-        f"staff:{staff}",
-        now=now,
-        rules=rules,
-        label=label,
-        text=text,
+    return await _message_resident(
+        session, ticket, ANSWERED, deadlines.REPLIED, staff, label, text, now, rules
     )
 
 
@@ -369,19 +358,29 @@ async def ask_more(
     rules: Rules,
 ) -> TicketEvent:
     """Ask the resident for more information; the deadline clock stops until they answer."""
+    return await _message_resident(
+        session, ticket, WAITING, deadlines.INFO_REQUESTED, staff, label, text, now, rules
+    )
+
+
+async def _message_resident(
+    session: AsyncSession,
+    ticket: Ticket,
+    status: str,
+    event: str,
+    staff: str,
+    label: str | None,
+    text: str,
+    now: datetime,
+    rules: Rules,
+) -> TicketEvent:
+    """Staff wrote to the resident: whoever writes first takes the ticket."""
     _require_open(ticket)
     if ticket.assignee is None:
         ticket.assignee, ticket.assignee_label = staff, label
-    ticket.status = WAITING
+    ticket.status = status
     return await _record(
-        session,
-        ticket,
-        deadlines.INFO_REQUESTED,
-        f"staff:{staff}",
-        now=now,
-        rules=rules,
-        label=label,
-        text=text,
+        session, ticket, event, f"staff:{staff}", now=now, rules=rules, label=label, text=text
     )
 
 

@@ -467,42 +467,25 @@ async def _take(ctx: Context, msg: Incoming, code: str) -> Reply | list[Reply]:
 
 
 async def _reply(ctx: Context, msg: Incoming, code: str, text: str) -> Reply | list[Reply]:
-    found = await _ticket(ctx, code, msg)
-    if isinstance(found, Reply):
-        return found
-    if not text:
-        return _usage("traloi", texts.PAS_ARG_TEXT)
-    try:
-        await service.reply(
-            ctx.session,
-            found,
-            staff=staff_ref(msg),
-            label=staff_label(msg),
-            text=text,
-            now=ctx.now,
-            rules=await _rules(ctx),
-        )
-    except TicketError:
-        return _already_closed(found)
-    message = Reply(
-        texts.PA_RELAY_REPLY.format(code=found.code, commune=ctx.commune.name, text=text),
-        resident_buttons(found.code),
-    )
-    warning = await relay(ctx, found, message, arm_followup=False)
-    log.info("ticket %s answered", found.code)
-    return [Reply(texts.PAS_REPLIED.format(code=found.code))] + (
-        [Reply(warning)] if warning else []
-    )
+    return await _write_to_resident(ctx, msg, code, text, ask=False)
 
 
 async def _ask(ctx: Context, msg: Incoming, code: str, text: str) -> Reply | list[Reply]:
+    return await _write_to_resident(ctx, msg, code, text, ask=True)
+
+
+async def _write_to_resident(
+    ctx: Context, msg: Incoming, code: str, text: str, *, ask: bool
+) -> Reply | list[Reply]:
+    """An answer (or a question, ``ask``) from staff: recorded, then relayed."""
     found = await _ticket(ctx, code, msg)
     if isinstance(found, Reply):
         return found
     if not text:
-        return _usage("hoithem", texts.PAS_ARG_TEXT)
+        return _usage("hoithem" if ask else "traloi", texts.PAS_ARG_TEXT)
+    record = service.ask_more if ask else service.reply
     try:
-        await service.ask_more(
+        await record(
             ctx.session,
             found,
             staff=staff_ref(msg),
@@ -513,13 +496,17 @@ async def _ask(ctx: Context, msg: Incoming, code: str, text: str) -> Reply | lis
         )
     except TicketError:
         return _already_closed(found)
-    message = Reply(
-        texts.PA_RELAY_ASK.format(code=found.code, commune=ctx.commune.name, text=text),
-        (Button(texts.BTN_PA_ANSWER_STAFF, f"pa:fu:{found.code}"),),
+    template = texts.PA_RELAY_ASK if ask else texts.PA_RELAY_REPLY
+    buttons = (
+        (Button(texts.BTN_PA_ANSWER_STAFF, f"pa:fu:{found.code}"),)
+        if ask
+        else resident_buttons(found.code)
     )
-    warning = await relay(ctx, found, message, arm_followup=True)
-    log.info("ticket %s: more information requested", found.code)
-    return [Reply(texts.PAS_ASKED.format(code=found.code))] + ([Reply(warning)] if warning else [])
+    message = Reply(template.format(code=found.code, commune=ctx.commune.name, text=text), buttons)
+    warning = await relay(ctx, found, message, arm_followup=ask)
+    log.info("ticket %s: %s", found.code, "more information requested" if ask else "answered")
+    done = (texts.PAS_ASKED if ask else texts.PAS_REPLIED).format(code=found.code)
+    return [Reply(done)] + ([Reply(warning)] if warning else [])
 
 
 async def _close(ctx: Context, msg: Incoming, code: str, note: str | None) -> Reply | list[Reply]:
