@@ -18,6 +18,7 @@ from bot.db.engine import Database
 from bot.db.models import Commune
 
 EXTRA_STAFF_CHATS = "staff_chats"  # settings key: [[channel, chat_id], ...]
+DISABLED_PROCEDURES = "disabled_procedures"  # settings key: codes the commune does not handle
 
 # Official working hours of state agencies; most one-stop shops keep them.
 DEFAULT_HOURS = "Sáng 7h30 - 11h30, chiều 13h30 - 17h00, từ thứ Hai đến thứ Sáu (trừ ngày lễ)"
@@ -52,7 +53,7 @@ class CommuneProfile:
 
     @property
     def disabled_procedures(self) -> frozenset[str]:
-        return frozenset(self.settings.get("disabled_procedures", ()))
+        return frozenset(self.settings.get(DISABLED_PROCEDURES, ()))
 
     @classmethod
     def from_row(cls, row: Commune, config: CommuneSettings | None = None) -> CommuneProfile:

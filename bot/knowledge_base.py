@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.communes import CommuneProfile
+from bot.communes import DISABLED_PROCEDURES, CommuneProfile
 from bot.db.engine import Database
 from bot.db.models import CatalogueEntry, Commune
 from knowledge.catalogue import shipped_catalogue
@@ -57,7 +57,7 @@ async def catalogue_version(session: AsyncSession, commune_id: int) -> str:
     settings = (
         await session.execute(select(Commune.settings).where(Commune.id == commune_id))
     ).scalar_one()
-    disabled = ",".join(sorted((settings or {}).get("disabled_procedures", ())))
+    disabled = ",".join(sorted((settings or {}).get(DISABLED_PROCEDURES, ())))
     return f"{count}:{latest}:{disabled}"
 
 
@@ -83,7 +83,7 @@ async def effective_catalogue(
     settings = (
         await session.execute(select(Commune.settings).where(Commune.id == commune.id))
     ).scalar_one()
-    for code in (settings or {}).get("disabled_procedures", ()):
+    for code in (settings or {}).get(DISABLED_PROCEDURES, ()):
         catalogue.remove(code)
     return catalogue
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from bot.catalogue_store import apply_import
 from bot.cli import CommandError
 from bot.cli.common import commune_profile, open_database
+from bot.communes import DISABLED_PROCEDURES
 from bot.db.base import utcnow
+from bot.db.models import Commune
 from bot.knowledge_base import effective_catalogue
 from knowledge import render
 from knowledge.importers import CatalogueImportError, load_file
@@ -41,6 +43,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--commune")
     lst.add_argument("--field", help="only this field (lĩnh vực)")
     lst.set_defaults(func=run_list)
+
+    for action, text in (
+        ("disable", "stop answering about procedures the commune does not handle"),
+        ("enable", "answer about procedures disabled before"),
+    ):
+        toggle = csub.add_parser(action, help=text)
+        toggle.add_argument("codes", nargs="+", metavar="CODE", help="national codes")
+        toggle.add_argument("--commune")
+        toggle.set_defaults(func=run_toggle, enable=action == "enable")
 
     show = csub.add_parser("show", help="show one procedure in full")
     show.add_argument("code", help="national code, e.g. 1.001193")
@@ -117,3 +128,31 @@ def run_show(args: argparse.Namespace) -> int:
         print("Aliases: " + "; ".join(p.aliases))
     print(f"Source: {p.source}")
     return 0
+
+
+def run_toggle(args: argparse.Namespace) -> int:
+    """A commune's catalogue choices: procedures it does not handle are switched off."""
+    disabled = asyncio.run(_toggle(args))
+    print(f"disabled for this commune: {', '.join(disabled) or 'none'}")
+    return 0
+
+
+async def _toggle(args: argparse.Namespace) -> list[str]:
+    async with open_database() as db:
+        commune = await commune_profile(db, args.commune)
+        async with db.transaction() as session:
+            catalogue = await effective_catalogue(session, commune)
+            row = await session.get(Commune, commune.id)
+            assert row is not None
+            settings = dict(row.settings or {})
+            disabled = set(settings.get(DISABLED_PROCEDURES, ()))
+            for code in args.codes:
+                if args.enable:
+                    disabled.discard(code)
+                elif code in catalogue or code in disabled:
+                    disabled.add(code)
+                else:
+                    raise CommandError(f"no procedure {code} in this commune's catalogue")
+            settings[DISABLED_PROCEDURES] = sorted(disabled)
+            row.settings = settings
+    return sorted(disabled)

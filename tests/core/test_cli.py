@@ -72,3 +72,13 @@ def test_a_units_chat_set_for_complaints_becomes_a_staff_chat(tmp_path: Path) ->
     db = sqlite3.connect(tmp_path / "data" / "motcua.db")
     [(settings,)] = db.execute("SELECT settings FROM communes WHERE slug = 'default'").fetchall()
     assert json.loads(settings)["staff_chats"] == [["telegram", "-1001234"]]
+
+
+def test_a_procedure_the_commune_does_not_handle_can_be_switched_off(tmp_path: Path) -> None:
+    assert motcua("catalogue", "disable", "1.013067", tmp_path=tmp_path).returncode == 0
+    listed = motcua("catalogue", "list", tmp_path=tmp_path).stdout
+    assert "1.013067" not in listed and "1.001193" in listed
+    unknown = motcua("catalogue", "disable", "9.999999", tmp_path=tmp_path)
+    assert unknown.returncode == 2 and "no procedure 9.999999" in unknown.stderr
+    assert motcua("catalogue", "enable", "1.013067", tmp_path=tmp_path).returncode == 0
+    assert "1.013067" in motcua("catalogue", "list", tmp_path=tmp_path).stdout
