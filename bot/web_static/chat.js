@@ -88,8 +88,9 @@
     var body = Object.assign({ session: saved.session, commune: commune,
                                id: Date.now().toString(36) + Math.random().toString(36).slice(2, 8) }, message);
     fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, data: data }; }); })
+      .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, status: res.status, data: data }; }); })
       .then(function (res) {
+        if (res.status === 429) { render({ who: "bot", error: true, text: res.data.error }, false); return; }
         if (!res.ok) throw new Error(res.data.error || "error");
         show(res.data.replies || []);
       })

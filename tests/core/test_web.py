@@ -108,3 +108,14 @@ async def test_health_and_readiness(client: Client) -> None:
     body = await ready.json()
     assert ready.status == 200, body
     assert body["database"] == "ok" and body["catalogue"] == {"default": True}
+
+
+async def test_a_page_sending_faster_than_a_person_types_is_slowed_down(client: Client) -> None:
+    body = {"session": "browser-0006", "text": "xin chào"}
+    statuses = [(await client.post("/api/chat", json=body)).status for _ in range(22)]
+    assert statuses[:20] == [200] * 20
+    refused = await client.post("/api/chat", json=body)
+    assert refused.status == 429
+    assert "chờ một chút" in (await refused.json())["error"]
+    other = await client.post("/api/chat", json={"session": "browser-0007", "text": "xin chào"})
+    assert other.status == 200  # one page's haste does not slow the others
