@@ -67,7 +67,7 @@ class Processor:
     batch_size: int = 48
     # Stop adding updates to a batch after this much work: webhooks waiting to store an
     # update (and answer 200) queue behind the batch's write lock on SQLite.
-    batch_seconds: float = 0.02
+    batch_seconds: float = 0.004
 
     def __post_init__(self) -> None:
         self._queue: deque[tuple[int, str]] = deque()
@@ -157,51 +157,51 @@ class Processor:
         return (await self._process_batch([(inbox_id, "")])).get(inbox_id, [])
 
     async def _process_batch(self, batch: list[tuple[int, str]]) -> dict[int, list[Reply]]:
-        keys = dict(batch)
-        async with self.db.read() as session:
-            items = list(
-                (
-                    await session.execute(
-                        select(
-                            InboxItem.id,
-                            InboxItem.commune_id,
-                            InboxItem.channel,
-                            InboxItem.payload,
-                            InboxItem.attempts,
-                        )
-                        .where(InboxItem.id.in_(keys), InboxItem.status == inbox.PENDING)
-                        .order_by(InboxItem.id)
-                    )
-                ).all()
-            )
-        if not items:
-            return {}
         # Building a commune's matcher can take a second: never while holding the lock.
-        knowledge = {
-            commune_id: await self.knowledge.for_commune(self.communes.by_id(commune_id))
-            for commune_id in {item.commune_id for item in items}
-        }
+        knowledge = {c.id: await self.knowledge.for_commune(c) for c in self.communes.all()}
+        ids = [inbox_id for inbox_id, _ in batch]
         try:
-            replies = await self._run_batch(items, knowledge, isolate=False)
+            replies, found = await self._run_batch(ids, knowledge, isolate=False)
         except _HandlerFailed:
             # One handler failed and the batch was rolled back: redo it one update per
             # transaction, so the failure is rolled back and apologised for alone.
-            replies = {}
-            for item in items:
-                replies.update(await self._run_batch([item], knowledge, isolate=True))
-        self.on_outbox()
-        left = [(i, key) for i, key in batch if i not in replies and i in {it.id for it in items}]
+            replies, found = {}, set()
+            for inbox_id in ids:
+                done, seen = await self._run_batch([inbox_id], knowledge, isolate=True)
+                replies.update(done)
+                found |= seen
+        if found:
+            self.on_outbox()
+        left = [(i, key) for i, key in batch if i in found and i not in replies]
         if left:  # over the time budget: back to the queue, ahead of newer updates
             self._queue.extendleft(reversed(left))
             self._ready.set()
         return replies
 
     async def _run_batch(
-        self, items: list[Row[Any]], knowledge: dict[int, CommuneKnowledge], *, isolate: bool
-    ) -> dict[int, list[Reply]]:
+        self, ids: list[int], knowledge: dict[int, CommuneKnowledge], *, isolate: bool
+    ) -> tuple[dict[int, list[Reply]], set[int]]:
+        """Handle the pending updates among ``ids`` in one transaction.
+
+        Returns the replies by update, and which of ``ids`` were pending (those without
+        replies were left for the next batch: over the time budget).
+        """
         replies: dict[int, list[Reply]] = {}
         marks: list[dict[str, Any]] = []
         async with self.db.transaction() as session:
+            items = (
+                await session.execute(
+                    select(
+                        InboxItem.id,
+                        InboxItem.commune_id,
+                        InboxItem.channel,
+                        InboxItem.payload,
+                        InboxItem.attempts,
+                    )
+                    .where(InboxItem.id.in_(ids), InboxItem.status == inbox.PENDING)
+                    .order_by(InboxItem.id)
+                )
+            ).all()
             started = time.monotonic()
             for item in items:
                 over_budget = time.monotonic() - started > self.batch_seconds
@@ -215,8 +215,9 @@ class Processor:
                     isolate,
                 )
                 marks.append(mark)
-            await session.execute(update(InboxItem), marks)
-        return replies
+            if marks:
+                await session.execute(update(InboxItem), marks)
+        return replies, {item.id for item in items}
 
     async def _process_item(
         self,
