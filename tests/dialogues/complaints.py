@@ -11,7 +11,8 @@ resident driver:
   it must return a driver for the same resident on a freshly built runtime.
 - ``someone_elses_code_is_refused(alice, bob)`` takes two residents.
 - ``photo_and_location(resident)`` needs a ``MediaDriver`` (a channel that carries
-  photos and locations; the web chat does not).
+  photos and locations; the web chat does not); ``photos_only(resident)`` a
+  ``PhotoDriver`` (Zalo Bot carries photos but no locations).
 
 Relayed messages reach the resident with their next message (pull channels) or at
 once (push channels); the transcripts only look for them after the resident's next
@@ -229,9 +230,11 @@ class StaffSide(Protocol):
     async def group_messages(self) -> list[Reply]: ...
 
 
-class MediaDriver(ChatDriver, Protocol):
+class PhotoDriver(ChatDriver, Protocol):
     async def send_photo(self, file_ref: str, caption: str = "") -> list[Reply]: ...
 
+
+class MediaDriver(PhotoDriver, Protocol):
     async def send_location(self, latitude: float, longitude: float) -> list[Reply]: ...
 
 
@@ -302,17 +305,22 @@ async def resident_follow_up_reaches_staff(resident: ChatDriver, staff: StaffSid
     forwarded = await staff.group_messages()
     assert _said(forwarded, f"Người dân bổ sung cho {code}")
     assert _said(forwarded, "Cột số 12")
-    # After an answer, the resident can still write back with the button.
+    # After an answer the resident can still write back: typing "1" right away picks
+    # the answer's first button (what a resident does where choices are a numbered list),
+    # and the ticket offers the button later on.
     await staff.say(f"/traloi {code} Đã thay bóng đèn cột số 12.")
     await run_transcript(
         resident,
         f"""
-> /tracuu
+> #1
 < Đã thay bóng đèn cột số 12
-> [Gửi thêm ý kiến]
 < Bạn gõ ý kiến gửi cán bộ về phản ánh {code}
 > Cảm ơn, đèn đã sáng rồi
 < Đã chuyển ý kiến
+> /tracuu
+> [{code}]
+< Đã thay bóng đèn cột số 12
+< [Gửi thêm ý kiến]
 """,
     )
     assert _said(await staff.group_messages(), "đèn đã sáng rồi")
@@ -360,22 +368,40 @@ PHOTO_AND_LOCATION_START = """
 < Đã ghi nội dung
 """
 
+PHOTO_REFS = ("photo-ref-1", "photo-ref-2")
+LOCATION = (21.853708, 106.761519)
 
-async def photo_and_location(resident: MediaDriver) -> str:
+
+async def _two_photos(resident: PhotoDriver) -> None:
     await run_transcript(resident, PHOTO_AND_LOCATION_START)
-    first = await resident.send_photo("photo-ref-1")
+    first = await resident.send_photo(PHOTO_REFS[0])
     assert _said(first, "Đã nhận ảnh (1/3)")
-    await resident.send_photo("photo-ref-2")
-    located = await resident.send_location(21.853708, 106.761519)
-    assert _said(located, "Đã nhận vị trí")
+    second = await resident.send_photo(PHOTO_REFS[1])
+    assert _said(second, "Đã nhận ảnh (2/3)")
+
+
+async def _send_reviewed(resident: ChatDriver, summary: str) -> str:
     sent = await run_transcript(
         resident,
-        """
+        f"""
 > Tiếp tục
 > [Gửi ẩn danh]
-< Ảnh: 2 · Vị trí: có
+< {summary}
 > [Gửi phản ánh]
 < Đã gửi phản ánh
 """,
     )
     return ticket_code(sent)
+
+
+async def photo_and_location(resident: MediaDriver) -> str:
+    await _two_photos(resident)
+    located = await resident.send_location(*LOCATION)
+    assert _said(located, "Đã nhận vị trí")
+    return await _send_reviewed(resident, "Ảnh: 2 · Vị trí: có")
+
+
+async def photos_only(resident: PhotoDriver) -> str:
+    """The same on a channel that carries photos but no locations (Zalo Bot)."""
+    await _two_photos(resident)
+    return await _send_reviewed(resident, "Ảnh: 2 · Vị trí: không")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +12,15 @@ from surveys import service
 from surveys.models import Invitation, Response
 
 PROCEDURE = "1.001193"  # khai sinh, in the shipped catalogue
+# 10:00 in Hà Nội on a weekday: pushes are allowed.
+MORNING = datetime(2026, 7, 15, 3, 0, tzinfo=UTC)
+
+
+def set_clock(runtime: Runtime, at: datetime) -> list[datetime]:
+    """Make the processor's clock read ``at``; the test moves it by setting item 0."""
+    now = [at]
+    runtime.processor.clock = lambda: now[0]
+    return now
 
 
 def services(runtime: Runtime) -> service.Services:

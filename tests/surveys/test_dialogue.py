@@ -1,5 +1,8 @@
 """The questionnaire as residents live it: deep link, typed code, pushed invitation,
-refusals, interruption and resume, and the low-score follow-up."""
+refusals, interruption and resume, and the low-score follow-up.
+
+These run on the web chat; the deep link also runs through the Telegram webhook and
+the typed code through both Zalo adapters (tests/channels/*/test_survey_dialogue.py)."""
 
 from __future__ import annotations
 
@@ -19,36 +22,24 @@ from handlers import texts
 from surveys import push, tokens
 from surveys.models import USED, Response
 from tests.dialogue import ProcessorDriver, run_transcript
-from tests.surveys.helpers import count, invitation, responses, services, visit
+from tests.dialogues.surveys import ALL_FIVES
+from tests.surveys.helpers import (
+    MORNING,
+    count,
+    invitation,
+    responses,
+    services,
+    set_clock,
+    visit,
+)
 
 pytestmark = pytest.mark.db
-
-# 10:00 in Hà Nội on a weekday: pushes are allowed.
-MORNING = datetime(2026, 7, 15, 3, 0, tzinfo=UTC)
-
-ALL_FIVES = """
-< Câu 1/6
-> [Rất hài lòng]
-< Câu 2/6
-> #5
-< Câu 3/6
-> 5
-< Câu 4/6
-> [Rất hài lòng]
-< Câu 5/6
-> #4
-< Câu 6/6
-> [Rất hài lòng]
-< góp ý
-"""
 
 
 @pytest.fixture
 def clock(runtime: Runtime) -> list[datetime]:
     """The processor's clock, settable by the test."""
-    now = [MORNING]
-    runtime.processor.clock = lambda: now[0]
-    return now
+    return set_clock(runtime, MORNING)
 
 
 async def test_deep_link_questionnaire_stores_one_anonymous_answer(

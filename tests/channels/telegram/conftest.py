@@ -17,9 +17,12 @@ from pydantic import SecretStr
 
 from bot.app import Runtime, build_runtime
 from bot.channels.telegram.plugin import TelegramPlugin
+from bot.channels.telegram.ratelimit import FloodLimits
 from bot.config import Settings
+from bot.plugins import Plugin
 from bot.web import create_app
-from tests.fakes.telegram_api import FakeBotApi
+from tests.channels.features import feature_plugins
+from tests.fakes.telegram_api import FakeBotApi, RateRules
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram" / "updates"
 TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -36,21 +39,77 @@ def update(name: str, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def text_update(update_id: int, text: str, user: int = 5123456789) -> dict[str, Any]:
+def _private_message(update_id: int, user: int, **fields: Any) -> dict[str, Any]:
     message = update("text")["message"]
     message = {
-        **message,
+        **{k: v for k, v in message.items() if k != "text"},
         "message_id": update_id,
-        "text": text,
         "from": {**message["from"], "id": user},
         "chat": {**message["chat"], "id": user},
+        **fields,
     }
     return {"update_id": update_id, "message": message}
 
 
-def button_update(update_id: int, data: str, user: int = 5123456789) -> dict[str, Any]:
+def _command_entities(text: str) -> dict[str, Any]:
+    """A command comes with its ``bot_command`` entity, as Telegram sends it."""
+    if not text.startswith("/"):
+        return {}
+    return {"entities": [{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]}
+
+
+def text_update(update_id: int, text: str, user: int = 5123456789) -> dict[str, Any]:
+    return _private_message(update_id, user, text=text, **_command_entities(text))
+
+
+def photo_update(
+    update_id: int, file_id: str, caption: str = "", user: int = 5123456789
+) -> dict[str, Any]:
+    """A photo in the three sizes Telegram sends; ``file_id`` is the largest one's."""
+    captured = update("photo")["message"]["photo"]  # smallest first
+    sizes = [{**size, "file_id": f"{file_id}-{size['width']}px"} for size in captured[:-1]]
+    sizes.append({**captured[-1], "file_id": file_id})
+    return _private_message(
+        update_id, user, photo=sizes, **({"caption": caption} if caption else {})
+    )
+
+
+def location_update(
+    update_id: int, latitude: float, longitude: float, user: int = 5123456789
+) -> dict[str, Any]:
+    return _private_message(
+        update_id, user, location={"latitude": latitude, "longitude": longitude}
+    )
+
+
+def group_update(
+    update_id: int, text: str, user: int, group: int, reply_to: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A staff member writing in the staff group, maybe replying to one of the bot's messages."""
+    message = update("group_staff_reply")["message"]
+    message = {
+        **{k: v for k, v in message.items() if k != "reply_to_message"},
+        "message_id": update_id,
+        "text": text,
+        "from": {**message["from"], "id": user},
+        "chat": {**message["chat"], "id": group},
+        **_command_entities(text),
+    }
+    if reply_to is not None:
+        message["reply_to_message"] = reply_to
+    return {"update_id": update_id, "message": message}
+
+
+def button_update(
+    update_id: int, data: str, user: int = 5123456789, chat: int | None = None
+) -> dict[str, Any]:
+    """A button pressed in a private chat, or in a group when ``chat`` is the group."""
     query = update("callback_query")["callback_query"]
-    message = {**query["message"], "chat": {**query["message"]["chat"], "id": user}}
+    if chat is None:
+        message = {**query["message"], "chat": {**query["message"]["chat"], "id": user}}
+    else:
+        message = update("group_staff_button")["callback_query"]["message"]
+        message = {**message, "chat": {**message["chat"], "id": chat}}
     return {
         "update_id": update_id,
         "callback_query": {
@@ -88,12 +147,15 @@ RuntimeFactory = Callable[..., Awaitable[Runtime]]
 async def start_runtime(
     telegram_settings: Settings,
 ) -> AsyncIterator[RuntimeFactory]:
-    """Start a runtime with the Telegram plugin (options go to ``TelegramPlugin``)."""
+    """Start a runtime with the Telegram plugin (options go to ``TelegramPlugin``);
+    ``features=True`` adds the feature plugins production runs beside it."""
     started: list[tuple[Runtime, TestServer]] = []
 
-    async def start(*, workers: bool = True, **options: Any) -> Runtime:
-        plugin = TelegramPlugin(telegram_settings, **options)
-        runtime = build_runtime(telegram_settings, plugins=[plugin])
+    async def start(*, workers: bool = True, features: bool = False, **options: Any) -> Runtime:
+        plugins: list[Plugin] = [TelegramPlugin(telegram_settings, **options)]
+        if features:
+            plugins += feature_plugins(telegram_settings)
+        runtime = build_runtime(telegram_settings, plugins=plugins)
         server = TestServer(create_app(runtime, manage_runtime=False))
         await runtime.start(workers=workers)
         await server.start_server()
@@ -115,3 +177,38 @@ async def runtime_with_webhook(start_runtime: RuntimeFactory, fake_api: FakeBotA
     state.url = f"{runtime.settings.public_url}/webhook/telegram/default"
     state.secret_token = SECRET
     return runtime
+
+
+# Dialogue tests check what is said, not the pace (test_ratelimit and test_sender do):
+# the sender's flood limits and the fake's referee both run twenty times faster than
+# Telegram's one message per second and chat, so a long dialogue takes a second, not ten.
+DIALOGUE_PACE = 0.05
+
+
+@pytest.fixture
+def start_dialogue_runtime(start_runtime: RuntimeFactory, fake_api: FakeBotApi) -> RuntimeFactory:
+    """Start a runtime (features included) that the fake delivers updates to.
+
+    Starting another after stopping the first is a restart: same database, same data
+    directory, the webhook pointed at the new one.
+    """
+    fake_api.referee.rules = RateRules(chat_interval=DIALOGUE_PACE)
+
+    async def start() -> Runtime:
+        runtime = await start_runtime(
+            workers=False,
+            features=True,
+            introduce=False,
+            limits=FloodLimits(chat_interval=DIALOGUE_PACE),
+        )
+        state = fake_api.webhook(TOKEN)
+        state.url = f"{runtime.settings.public_url}/webhook/telegram/default"
+        state.secret_token = SECRET
+        return runtime
+
+    return start
+
+
+@pytest.fixture
+async def runtime_for_dialogues(start_dialogue_runtime: RuntimeFactory) -> Runtime:
+    return await start_dialogue_runtime()

@@ -5,10 +5,14 @@ inbox, the processor, the outbox relay, the adapter's sender and the fake Zalo s
 What the fake server received is read back into ``Reply`` objects: a numbered list of
 choices becomes buttons again (pressing one types its number, as a resident would), and
 an OA query button is pressed by sending back its query text, as Zalo does.
+
+Photos travel as URLs on Zalo's servers; here a photo's ``file_ref`` names a file in
+the fake server's store (``fake.files``), served at ``<fake>/files/<file_ref>``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -26,6 +30,9 @@ from tests.fakes.zalo_api import FakeZaloBot, FakeZaloOA, OAMessage
 CHOOSE_HINT = "(Gõ số thứ tự để chọn)"
 _NUMBERED = re.compile(r"^(\d{1,2})\. (.+)$")
 _LINK = re.compile(r"^(.+): (https?://\S+)$")
+# Message ids are unique on Zalo; the inbox drops one it has seen, so every driver
+# (a second resident, the same resident after a restart) draws from this one sequence.
+_message_ids = itertools.count(1)
 
 
 def unnumber(text: str) -> tuple[str, list[Button]]:
@@ -71,6 +78,7 @@ class ZaloBotDriver:
         self.runtime, self.client, self.fake, self.secret = runtime, client, fake, secret
         self.user_id, self.commune = user_id, commune
         self._n = 0
+        self._choices: tuple[Button, ...] = ()  # the latest numbered list the resident saw
 
     async def deliver(
         self, message: dict[str, Any], event: str = "message.text.received"
@@ -81,7 +89,7 @@ class ZaloBotDriver:
             "message": {
                 "date": int(time.time() * 1000),
                 "chat": {"chat_type": "PRIVATE", "id": self.user_id},
-                "message_id": f"{self.user_id}-{self._n}",
+                "message_id": f"{self.user_id}-{next(_message_ids)}",
                 "from": {"id": self.user_id, "display_name": "Nguyễn Thị Lan", "is_bot": False},
                 **message,
             },
@@ -103,6 +111,9 @@ class ZaloBotDriver:
                 replies.append(Reply(text, tuple(buttons)))
             elif call.method == "sendPhoto":
                 replies.append(Reply("", photo=call.body["photo"]))
+        for reply in replies:
+            if any(b.payload is not None for b in reply.buttons):
+                self._choices = reply.buttons
         return replies
 
     async def say(self, text: str) -> list[Reply]:
@@ -110,7 +121,13 @@ class ZaloBotDriver:
 
     async def press(self, button: Button) -> list[Reply]:
         assert button.payload is not None, "a link is opened, not pressed"
+        # A number chooses from the latest list; an older list's numbers mean other things.
+        assert button in self._choices, f"«{button.label}» is not in the latest list of choices"
         return await self.say(button.payload)  # the number shown before the choice
+
+    async def send_photo(self, file_ref: str, caption: str = "") -> list[Reply]:
+        message = {"photo_url": f"{self.fake.url}/files/{file_ref}", "caption": caption}
+        return await self.deliver(message, "message.image.received")
 
 
 class ZaloOADriver:
@@ -127,18 +144,18 @@ class ZaloOADriver:
     ) -> None:
         self.runtime, self.client, self.fake, self.secret_key = runtime, client, fake, secret_key
         self.user_id, self.commune = user_id, commune
-        self._n = 0
 
-    def event(self, event_name: str, **fields: Any) -> dict[str, Any]:
-        self._n += 1
+    def event(self, event_name: str, **message: Any) -> dict[str, Any]:
+        """An event from this resident; ``message`` fields get a fresh ``msg_id``."""
+        n = next(_message_ids)
         return {
             "app_id": self.fake.app_id,
             "user_id_by_app": "7300442764876318465",
             "event_name": event_name,
-            "timestamp": str(int(time.time() * 1000) + self._n),
+            "timestamp": str(int(time.time() * 1000) + n),
             "sender": {"id": self.user_id},
             "recipient": {"id": self.fake.oa_id},
-            **fields,
+            "message": {**message, "msg_id": f"msg{n:06d}{self.user_id[-6:]}"},
         }
 
     async def post(self, event: dict[str, Any], secret_key: str | None = None) -> int:
@@ -161,16 +178,24 @@ class ZaloOADriver:
         return [_reply(m) for m in self.fake.messages[before:] if m.user_id == self.user_id]
 
     async def say(self, text: str) -> list[Reply]:
-        return await self.deliver(
-            self.event(
-                "user_send_text",
-                message={"text": text, "msg_id": f"msg{self._n:06d}{self.user_id[-6:]}"},
-            )
-        )
+        return await self.deliver(self.event("user_send_text", text=text))
 
     async def press(self, button: Button) -> list[Reply]:
         assert button.payload is not None, "a link is opened, not pressed"
         return await self.say(button.payload)  # a query text, or the number of a choice
+
+    async def send_photo(self, file_ref: str, caption: str = "") -> list[Reply]:
+        url = f"{self.fake.url}/files/{file_ref}"
+        image = {"type": "image", "payload": {"thumbnail": url, "url": url}}
+        return await self._attachment("user_send_image", image, caption)
+
+    async def send_location(self, latitude: float, longitude: float) -> list[Reply]:
+        coordinates = {"latitude": str(latitude), "longitude": str(longitude)}
+        place = {"type": "location", "payload": {"coordinates": coordinates}}
+        return await self._attachment("user_send_location", place, "")
+
+    async def _attachment(self, event: str, attachment: dict[str, Any], text: str) -> list[Reply]:
+        return await self.deliver(self.event(event, attachments=[attachment], text=text))
 
 
 def _reply(message: OAMessage) -> Reply:
