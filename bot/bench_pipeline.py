@@ -17,6 +17,12 @@ against the outbox (messages that arrived versus the parts of the rows marked se
 Telegram's flood limits (30 messages/s per bot) are off by default here because the
 stand-in is not Telegram and the point is the pipeline's own capacity; ``--flood-limits``
 keeps them on.
+
+Two load profiles. ``commune``: one commune's Telegram bot. ``province``: a province's
+deployment, 100 communes each with its own Telegram bot and Zalo Bot, thousands of
+residents (most on Zalo, as in the communes), an open-loop rate for a minute, and with
+PostgreSQL several server processes behind a round-robin "load balancer" (each update
+goes to the next instance, so one resident's messages cross instances).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import contextlib
 import itertools
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -45,6 +52,9 @@ from aiohttp import web
 TOKEN = "7000000001:BENCHbenchBENCHbenchBENCHbenchBENCH1"  # noqa: S105
 SECRET = "bench-webhook-secret-0123456789"  # noqa: S105
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+ZALO_SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+ZALO_TOKEN = "bench-zalo-bot-token"  # noqa: S105
+SERVER_KEY = "bench-secret-key-0123456789abcdef"
 FIRST_USER = 8_000_000_000
 # What residents do, in turn: each is answered with one message.
 MIX: tuple[tuple[str, str], ...] = (
@@ -55,6 +65,15 @@ MIX: tuple[tuple[str, str], ...] = (
     ("text", "/trogiup"),
     ("text", "đăng ký kết hôn ở đâu"),
 )
+# Zalo Bot residents type (buttons there are numbered lists), mostly without diacritics.
+ZALO_MIX: tuple[tuple[str, str], ...] = (
+    ("text", "xin chao"),
+    ("text", "lam giay khai sinh can gi"),
+    ("text", "dang ky ket hon o dau"),
+    ("text", "/trogiup"),
+    ("text", "chung thuc ban sao mat bao lau"),
+)
+PROFILES = ("commune", "province")
 
 
 @dataclass
@@ -68,7 +87,34 @@ class Options:
     flood_limits: bool = False
     ceiling: bool = True
     keep: Path | None = None  # keep the data directory here
-    profile: Path | None = None  # run the server under cProfile, writing here
+    cprofile: Path | None = None  # run the (first) server under cProfile, writing here
+    communes: int = 1  # more than one: each with its own Telegram bot and Zalo Bot
+    zalo_share: float = 0.0  # the share of residents on Zalo Bot rather than Telegram
+    instances: int = 1  # server processes (more than one needs PostgreSQL)
+    profile: str = "commune"
+
+    @classmethod
+    def for_profile(cls, profile: str, **given: Any) -> Options:
+        """The profile's defaults, overridden by what was given (None: not given)."""
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}: choose {' or '.join(PROFILES)}")
+        defaults: dict[str, Any] = {"profile": profile}
+        if profile == "province":
+            postgres = "postgres" in (given.get("database_url") or "")
+            defaults.update(
+                communes=100,
+                residents=3000,
+                zalo_share=0.7,
+                rate=500.0,
+                duration=60.0,
+                warmup=5.0,
+                instances=2 if postgres else 1,
+            )
+        defaults.update({k: v for k, v in given.items() if v is not None})
+        options = cls(**defaults)
+        if options.instances > 1 and "postgres" not in (options.database_url or ""):
+            raise ValueError("several instances share one database: give a PostgreSQL URL")
+        return options
 
 
 @dataclass
@@ -114,7 +160,11 @@ class Sink:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         self.by_method[method] = self.by_method.get(method, 0) + 1
-        params: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
+        params: dict[str, Any] = {}
+        if request.content_type == "application/json":  # Zalo Bot
+            params = await request.json()
+        elif request.can_read_body:  # Telegram (form-encoded)
+            params = dict(await request.post())
         if method == "getMe":
             return _ok(
                 {"id": 7000000001, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
@@ -155,7 +205,7 @@ def free_port() -> int:
         return port
 
 
-def update_for(update_id: int, user: int, action: tuple[str, str]) -> dict[str, Any]:
+def telegram_update(update_id: int, user: int, action: tuple[str, str]) -> dict[str, Any]:
     kind, value = action
     person = {"id": user, "is_bot": False, "first_name": "Cư dân", "language_code": "vi"}
     chat = {"id": user, "first_name": "Cư dân", "type": "private"}
@@ -187,28 +237,101 @@ def update_for(update_id: int, user: int, action: tuple[str, str]) -> dict[str, 
     }
 
 
+def zalo_bot_update(update_id: int, user: str, action: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "event_name": "message.text.received",
+        "message": {
+            "date": int(time.time() * 1000),
+            "chat": {"chat_type": "PRIVATE", "id": user},
+            "message_id": f"m{update_id:010d}",
+            "from": {"id": user, "display_name": "Cư dân", "is_bot": False},
+            "text": action[1],
+        },
+    }
+
+
+def commune_slug(n: int) -> str:
+    return f"xa-{n + 1:03d}"
+
+
+def telegram_token(commune: int) -> str:
+    """A distinct, well-formed token per commune's bot (the stand-in accepts any)."""
+    return f"71{commune:08d}:BENCHbenchBENCHbenchBENCHbenchBENC"
+
+
+@dataclass(frozen=True)
+class Chat:
+    """One simulated resident: which commune, which channel, and how its updates look."""
+
+    index: int
+    channel: str  # "telegram" or "zalo_bot"
+    slug: str
+
+    @property
+    def chat_id(self) -> str:
+        if self.channel == "telegram":
+            return str(FIRST_USER + self.index)
+        return f"ab{self.index:018x}"  # Zalo ids are hex strings
+
+    @property
+    def path(self) -> str:
+        segment = "telegram" if self.channel == "telegram" else "zalo-bot"
+        return f"/webhook/{segment}/{self.slug}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        header = SECRET_HEADER if self.channel == "telegram" else ZALO_SECRET_HEADER
+        return {header: SECRET, "Content-Type": "application/json"}
+
+    def actions(self) -> Iterator[tuple[str, str]]:
+        mix = MIX if self.channel == "telegram" else ZALO_MIX
+        shift = self.index % len(mix)
+        return itertools.cycle(mix[shift:] + mix[:shift])
+
+    def update(self, update_id: int, action: tuple[str, str]) -> dict[str, Any]:
+        if self.channel == "telegram":
+            return telegram_update(update_id, FIRST_USER + self.index, action)
+        return zalo_bot_update(update_id, self.chat_id, action)
+
+
+def residents_of(options: Options) -> list[Chat]:
+    """Residents spread evenly over the communes, and over the channels by the share."""
+    share = options.zalo_share
+    chats = []
+    for n in range(options.residents):
+        on_zalo = int((n + 1) * share) > int(n * share)
+        slug = commune_slug(n % options.communes) if options.communes > 1 else "default"
+        chats.append(Chat(n, "zalo_bot" if on_zalo else "telegram", slug))
+    return chats
+
+
 class Residents:
-    """Simulated residents posting to a webhook URL.
+    """Simulated residents posting to their commune's webhooks.
 
     Closed loop by default (each waits for the reply before writing again). With a
     ``rate``, open loop: together they send that many updates per second whatever the
     replies do, which shows the latencies at a chosen load instead of at saturation.
+    With several server ``bases``, each update goes to the next one in turn.
     """
 
     def __init__(
         self,
-        url: str,
+        bases: list[str],
         sink: Sink | None,
-        count: int,
+        chats: list[Chat],
         reply_timeout: float,
         rate: float | None = None,
     ) -> None:
-        self.url = url
+        self.bases = bases
         self.sink = sink
-        self.count = count
+        self.chats = chats
+        self.count = len(chats)
         self.reply_timeout = reply_timeout
         self.rate = rate
-        self._ids = itertools.count(1)
+        # Update ids a database kept from an earlier run would be dropped as duplicates:
+        # start each run at a random point of Telegram's 31-bit range.
+        self._ids = itertools.count(random.randrange(1, 2_000_000_000))
+        self._turn = itertools.cycle(range(len(bases)))
         self._waits: set[asyncio.Task[bool]] = set()
 
     async def run(self, seconds: float, figures: Figures | None) -> None:
@@ -231,9 +354,8 @@ class Residents:
         deadline: float,
         figures: Figures | None,
     ) -> None:
-        user = FIRST_USER + index
-        actions = itertools.cycle(MIX[index % len(MIX) :] + MIX[: index % len(MIX)])
-        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        chat = self.chats[index]
+        actions, headers = chat.actions(), chat.headers
         interval = self.count / self.rate if self.rate else 0.0
         next_send = time.perf_counter() + interval * index / max(self.count, 1)
         while time.perf_counter() < deadline:
@@ -242,11 +364,12 @@ class Residents:
                     break
                 await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
                 next_send += interval
-            body = json.dumps(update_for(next(self._ids), user, next(actions))).encode()
-            reply = self.sink.expect(str(user)) if self.sink is not None else None
+            body = json.dumps(chat.update(next(self._ids), next(actions))).encode()
+            reply = self.sink.expect(chat.chat_id) if self.sink is not None else None
+            url = self.bases[next(self._turn)] + chat.path
             sent = time.perf_counter()
             try:
-                async with session.post(self.url, data=body, headers=headers) as response:
+                async with session.post(url, data=body, headers=headers) as response:
                     await response.read()
                     ok = response.status == 200
             except aiohttp.ClientError:
@@ -338,12 +461,11 @@ async def measure_ceiling(options: Options, workdir: Path) -> float:
     env = dict(os.environ)
     with child([sys.executable, "-c", CEILING_APP, str(port)], env, workdir / "ceiling.log") as p:
         await wait_ready_post(f"http://127.0.0.1:{port}/webhook", p)
-        residents = Residents(
-            f"http://127.0.0.1:{port}/webhook/telegram/default", None, options.residents, 5
-        )
+        # As many connections as the measured run, each posting as fast as answered.
+        residents = Residents([f"http://127.0.0.1:{port}"], None, residents_of(options), 5)
         await residents.run(min(options.warmup, 1.0), None)
         figures = Figures()
-        await residents.run(options.duration, figures)
+        await residents.run(min(options.duration, 10.0), figures)
     return figures.updates / figures.elapsed if figures.elapsed else 0.0
 
 
@@ -366,50 +488,128 @@ def server_env(options: Options, workdir: Path, sink_url: str, port: int) -> dic
         env["MOTCUA_SHARED_DIR"] = os.environ["MOTCUA_SHARED_DIR"]
     env.update(
         MOTCUA_DATA_DIR=str(workdir / "data"),
-        MOTCUA_TELEGRAM_TOKEN=TOKEN,
-        MOTCUA_TELEGRAM_SECRET=SECRET,
-        MOTCUA_TELEGRAM_API_URL=sink_url,
-        MOTCUA_TELEGRAM_BOT_USERNAME="bench_bot",
+        # Given, so several instances do not race to generate one into the data dir.
+        MOTCUA_SECRET_KEY=SERVER_KEY,
         MOTCUA_TELEGRAM_FLOOD_LIMITS="true" if options.flood_limits else "false",
         MOTCUA_LOG_LEVEL="WARNING",
         MOTCUA_COMMUNE_NAME="Xã An Bình",
         MOTCUA_HOST="127.0.0.1",
         MOTCUA_PORT=str(port),
     )
+    if options.communes > 1:
+        env["MOTCUA_CONFIG"] = str(write_communes(options, workdir, sink_url))
+    else:
+        env.update(
+            MOTCUA_TELEGRAM_TOKEN=TOKEN,
+            MOTCUA_TELEGRAM_SECRET=SECRET,
+            MOTCUA_TELEGRAM_API_URL=sink_url,
+            MOTCUA_TELEGRAM_BOT_USERNAME="bench_bot",
+        )
+        if options.zalo_share:
+            env.update(
+                MOTCUA_ZALO_BOT_TOKEN=ZALO_TOKEN,
+                MOTCUA_ZALO_BOT_SECRET=SECRET,
+                MOTCUA_ZALO_BOT_API_URL=sink_url,
+            )
     if options.database_url:
         env["MOTCUA_DATABASE_URL"] = options.database_url
     return env
 
 
-async def outbox_parts(database_url: str) -> tuple[int, int, int, int]:
-    """(messages the sent rows render to, rows not sent, inbox rows, inbox rows not done)."""
+def write_communes(options: Options, workdir: Path, sink_url: str) -> Path:
+    """The province's communes file: each commune with its own Telegram bot and Zalo Bot."""
+    import yaml
+
+    communes = [
+        {
+            "slug": commune_slug(n),
+            "name": f"Xã Thử Nghiệm {n + 1}",
+            "telegram": {
+                "token": telegram_token(n),
+                "secret": SECRET,
+                "api_url": sink_url,
+                "bot_username": f"motcua_xa{n + 1:03d}_bot",
+            },
+            "zalo_bot": {
+                "token": f"{ZALO_TOKEN}-{n + 1:03d}",
+                "secret": SECRET,
+                "api_url": sink_url,
+            },
+        }
+        for n in range(options.communes)
+    ]
+    path = workdir / "communes.yaml"
+    path.write_text(yaml.safe_dump({"communes": communes}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def last_ids(database_url: str) -> tuple[int, int]:
+    """The newest outbox and inbox ids already in a database (an earlier run's), or 0s."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.db.engine import Database
+    from bot.db.models import InboxItem, OutboxItem
+
+    db = Database(database_url)
+    try:
+        async with db.read() as session:
+            outbox = await session.scalar(select(func.max(OutboxItem.id)))
+            inbox = await session.scalar(select(func.max(InboxItem.id)))
+            return outbox or 0, inbox or 0
+    except DBAPIError:  # no tables yet
+        return 0, 0
+    finally:
+        await db.dispose()
+
+
+async def outbox_parts(database_url: str, after: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(messages the sent rows render to, rows not sent, inbox rows, inbox rows not done),
+    counting only rows newer than ``after`` (outbox id, inbox id)."""
     from sqlalchemy import select
 
-    from bot.channels.telegram.render import render
+    from bot.channels.telegram import render as telegram
+    from bot.channels.zalo_bot import render as zalo_bot
     from bot.db.engine import Database
     from bot.db.models import InboxItem, OutboxItem
     from bot.types import Reply
 
+    channels = ("telegram", "zalo_bot")
     db = Database(database_url)
     try:
         async with db.read() as session:
             rows = (
                 await session.execute(
-                    select(OutboxItem.status, OutboxItem.reply).where(
-                        OutboxItem.channel == "telegram"
+                    select(OutboxItem.channel, OutboxItem.status, OutboxItem.reply).where(
+                        OutboxItem.channel.in_(channels), OutboxItem.id > after[0]
                     )
                 )
             ).all()
             inbox = (
                 await session.execute(
-                    select(InboxItem.status).where(InboxItem.channel == "telegram")
+                    select(InboxItem.status).where(
+                        InboxItem.channel.in_(channels), InboxItem.id > after[1]
+                    )
                 )
             ).all()
     finally:
         await db.dispose()
-    parts = sum(len(render(Reply.from_json(r))) for s, r in rows if s == "sent")
-    unsent = sum(1 for s, _ in rows if s != "sent")
+
+    def messages(channel: str, reply: Reply) -> int:
+        if channel == "telegram":
+            return len(telegram.render(reply))
+        return len(zalo_bot.render("", reply))
+
+    parts = sum(messages(c, Reply.from_json(r)) for c, s, r in rows if s == "sent")
+    unsent = sum(1 for _, s, _ in rows if s != "sent")
     return parts, unsent, len(inbox), sum(1 for (s,) in inbox if s != "done")
+
+
+def peak_child_rss_mb() -> float:
+    """The largest resident set any finished child reached (Linux reports KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 async def run(options: Options) -> dict[str, Any]:
@@ -426,21 +626,29 @@ async def run(options: Options) -> dict[str, Any]:
         ceiling = await measure_ceiling(options, workdir) if options.ceiling else None
         sink = Sink()
         await sink.start()
-        port = free_port()
-        env = server_env(options, workdir, sink.url, port)
         database_url = (
             async_url(options.database_url)
             if options.database_url
             else (Settings(data_dir=workdir / "data").resolved_database_url)
         )
-        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        if options.profile is not None:
-            command[1:1] = ["-m", "cProfile", "-o", str(options.profile)]
+        chats = residents_of(options)
+        earlier = await last_ids(database_url)
         try:
-            with child(command, env, workdir / "server.log") as process:
-                await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
-                url = f"http://127.0.0.1:{port}/webhook/telegram/default"
-                residents = Residents(url, sink, options.residents, options.drain, options.rate)
+            with contextlib.ExitStack() as servers:
+                bases = []
+                for n in range(options.instances):
+                    # One after another: the first applies the migrations.
+                    port = free_port()
+                    env = server_env(options, workdir, sink.url, port)
+                    command = [sys.executable, "-m", "bot", "serve"]
+                    command += ["--host", "127.0.0.1", "--port", str(port)]
+                    if options.cprofile is not None and n == 0:
+                        command[1:1] = ["-m", "cProfile", "-o", str(options.cprofile)]
+                    log = workdir / f"server-{n + 1}.log"
+                    process = servers.enter_context(child(command, env, log))
+                    await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+                    bases.append(f"http://127.0.0.1:{port}")
+                residents = Residents(bases, sink, chats, options.drain, options.rate)
                 await residents.run(options.warmup, None)
                 await asyncio.sleep(0.5)
                 received_before, extra_before = sink.received, sink.extra
@@ -449,7 +657,7 @@ async def run(options: Options) -> dict[str, Any]:
                 # Let stragglers arrive before counting.
                 await asyncio.sleep(1.0)
                 waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
-            parts, unsent, inbox_rows, inbox_open = await outbox_parts(database_url)
+            parts, unsent, inbox_rows, inbox_open = await outbox_parts(database_url, earlier)
         finally:
             await sink.close()
         received = sink.received
@@ -471,11 +679,16 @@ async def run(options: Options) -> dict[str, Any]:
             "database": "postgresql"
             if options.database_url and "postgres" in options.database_url
             else "sqlite",
+            "profile": options.profile,
+            "communes": options.communes,
+            "instances": options.instances,
             "residents": options.residents,
+            "residents_on_zalo": sum(1 for c in chats if c.channel == "zalo_bot"),
             "offered_rate": options.rate,
             "duration_s": round(figures.elapsed, 2),
             "updates": figures.updates,
             "replies": figures.replies,
+            "server_peak_rss_mb": peak_child_rss_mb(),
             "extra_messages": sink.extra - extra_before,
             "messages_in_run": received - received_before,
             "outbox_unsent_rows": unsent,

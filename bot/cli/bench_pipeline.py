@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 
-from bot.bench_pipeline import Options, run
+from bot.bench_pipeline import PROFILES, Options, run
 
 
 def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,37 +17,56 @@ def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]
         "pipeline",
         help="webhook -> inbox -> handlers -> outbox -> Bot API, with a raw aiohttp ceiling",
     )
-    p.add_argument("--residents", type=int, default=100, help="simulated residents (default 100)")
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="commune",
+        help="commune: one commune's Telegram bot (default); province: 100 communes, "
+        "3,000 residents (70%% on Zalo Bot), 500 updates/s for 60 s, two instances on "
+        "PostgreSQL. Options given below override the profile's.",
+    )
+    p.add_argument("--residents", type=int, help="simulated residents (commune: 100)")
     p.add_argument(
         "--rate",
         type=float,
         help="open loop: send this many updates/s in all instead of waiting for replies",
     )
-    p.add_argument("--duration", type=float, default=10.0, help="seconds measured (default 10)")
-    p.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
+    p.add_argument("--duration", type=float, help="seconds measured (commune: 10)")
+    p.add_argument("--warmup", type=float, help="seconds before measuring (commune: 2)")
+    p.add_argument("--communes", type=int, help="communes, each with its own bots")
+    p.add_argument("--zalo-share", type=float, help="share of residents on Zalo Bot (0-1)")
+    p.add_argument("--instances", type=int, help="server processes on one PostgreSQL database")
     p.add_argument("--database-url", help="e.g. postgresql://... (default: SQLite in a temp dir)")
     p.add_argument(
         "--flood-limits", action="store_true", help="keep Telegram's 30 messages/s per bot"
     )
     p.add_argument("--no-ceiling", action="store_true", help="skip the raw aiohttp ceiling")
     p.add_argument("--keep", type=Path, help="keep the data directory and server log here")
-    p.add_argument("--profile", type=Path, help="run the server under cProfile, output here")
+    p.add_argument("--cprofile", type=Path, help="run the server under cProfile, output here")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    options = Options(
-        residents=args.residents,
-        rate=args.rate,
-        duration=args.duration,
-        warmup=args.warmup,
-        database_url=args.database_url,
-        flood_limits=args.flood_limits,
-        ceiling=not args.no_ceiling,
-        keep=args.keep,
-        profile=args.profile,
-    )
+    try:
+        options = Options.for_profile(
+            args.profile,
+            residents=args.residents,
+            rate=args.rate,
+            duration=args.duration,
+            warmup=args.warmup,
+            database_url=args.database_url,
+            flood_limits=args.flood_limits,
+            ceiling=not args.no_ceiling,
+            keep=args.keep,
+            cprofile=args.cprofile,
+            communes=args.communes,
+            zalo_share=args.zalo_share,
+            instances=args.instances,
+        )
+    except ValueError as exc:
+        print(f"motcua bench pipeline: {exc}", file=sys.stderr)
+        return 2
     figures = asyncio.run(run(options))
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
@@ -55,8 +75,12 @@ def main(args: argparse.Namespace) -> int:
     limits = "on" if figures["flood_limits"] else "off"
     load = f"open loop at {args.rate:g}/s" if args.rate else "closed loop"
     print(
-        f"database: {figures['database']}, {figures['residents']} residents ({load}), "
-        f"{figures['duration_s']} s measured, flood limits {limits}"
+        f"profile {figures['profile']}: {figures['communes']} commune(s), "
+        f"{figures['instances']} instance(s), database {figures['database']}"
+    )
+    print(
+        f"{figures['residents']} residents ({figures['residents_on_zalo']} on Zalo Bot, "
+        f"{load}), {figures['duration_s']} s measured, flood limits {limits}"
     )
     print(
         f"sustained: {figures['updates_per_s']} updates/s end to end "
@@ -65,6 +89,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"webhook ack: p50 {figures['ack_p50_ms']} ms, p99 {figures['ack_p99_ms']} ms")
     print(f"reply:       p50 {figures['reply_p50_ms']} ms, p99 {figures['reply_p99_ms']} ms")
     print(f"lost: {figures['lost']}, duplicated: {figures['duplicated']}")
+    print(f"memory: peak {figures['server_peak_rss_mb']} MB per server process")
     if ceiling:
         print(f"raw aiohttp ceiling: {ceiling} requests/s (ratio {figures['ratio_to_ceiling']})")
     return 0

@@ -6,8 +6,11 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from bot import cli
 
 ROOT = Path(__file__).resolve().parents[3]
 KEYS = {
@@ -23,20 +26,48 @@ KEYS = {
 }
 
 
-@pytest.mark.slow
-async def test_a_short_run_loses_and_duplicates_nothing() -> None:
+async def bench(*args: str) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "bot", "bench", "pipeline"),
-        *("--residents", "5", "--duration", "2", "--warmup", "0.5", "--json"),
+        *(sys.executable, "-m", "bot", "bench", "pipeline", *args, "--json"),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 240)
     assert process.returncode == 0, err.decode()[-3000:]
-    figures = json.loads(out.decode().strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
     assert figures.keys() >= KEYS
+    return figures
+
+
+@pytest.mark.slow
+async def test_a_short_run_loses_and_duplicates_nothing() -> None:
+    figures = await bench("--residents", "5", "--duration", "2", "--warmup", "0.5")
     assert figures["database"] == "sqlite"
     assert figures["lost"] == 0 and figures["duplicated"] == 0
     assert figures["updates"] > 0 and figures["replies"] == figures["updates"]
     assert figures["ceiling_updates_per_s"] > figures["updates_per_s"] > 0
+
+
+@pytest.mark.slow
+async def test_the_province_profile_on_two_instances_loses_and_duplicates_nothing(
+    postgres_url: str,
+) -> None:
+    """Communes with their own Telegram and Zalo bots, most residents on Zalo, every
+    update sent to the next of two server processes sharing one PostgreSQL database."""
+    figures = await bench(
+        *("--profile", "province", "--database-url", postgres_url, "--no-ceiling"),
+        *("--communes", "4", "--residents", "40", "--rate", "40"),
+        *("--duration", "2", "--warmup", "0.5"),
+    )
+    assert (figures["database"], figures["instances"], figures["communes"]) == ("postgresql", 2, 4)
+    assert figures["residents_on_zalo"] == 28
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+    assert figures["extra_messages"] == 0 and figures["inbox_not_done"] == 0
+    assert figures["updates"] > 0 and figures["replies"] == figures["updates"]
+    assert figures["server_peak_rss_mb"] > 0
+
+
+def test_several_instances_need_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["bench", "pipeline", "--instances", "2"]) == 2
+    assert "give a PostgreSQL URL" in capsys.readouterr().err
