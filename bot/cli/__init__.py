@@ -17,6 +17,7 @@ GROUPS = (
     "bot.cli.telegram",
     "bot.cli.zalo",
     "bot.cli.db",
+    "bot.cli.backup",
     "bot.cli.complaints",
     "bot.cli.surveys",
     "bot.cli.staff",
