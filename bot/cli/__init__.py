@@ -18,6 +18,7 @@ GROUPS = (
     "bot.cli.zalo",
     "bot.cli.db",
     "bot.cli.backup",
+    "bot.cli.doctor",
     "bot.cli.complaints",
     "bot.cli.surveys",
     "bot.cli.staff",
