@@ -1,6 +1,7 @@
 # motcua: the web chat, webhooks and jobs in one process.
 #   docker build -t motcua .
 #   docker run -p 8080:8080 -v motcua-data:/data motcua
+# With PostgreSQL: compose.yaml. Settings: motcua.env.example.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,5 +24,7 @@ RUN pip install . && useradd --system --uid 10001 motcua && mkdir -p /data && ch
 USER motcua
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz')"
+# The port follows MOTCUA_PORT; start-up (migrations, the matcher index) may take a while.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('MOTCUA_PORT', '8080'), timeout=4)"
 CMD ["motcua", "serve"]

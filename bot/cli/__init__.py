@@ -17,6 +17,8 @@ GROUPS = (
     "bot.cli.telegram",
     "bot.cli.zalo",
     "bot.cli.db",
+    "bot.cli.backup",
+    "bot.cli.doctor",
     "bot.cli.complaints",
     "bot.cli.surveys",
     "bot.cli.staff",

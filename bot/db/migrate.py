@@ -35,6 +35,26 @@ async def upgrade(db: Database, revision: str = "head") -> None:
         await conn.run_sync(_upgrade, revision)
 
 
+async def downgrade(db: Database, revision: str) -> None:
+    """Step the schema back (``"base"`` drops every table); for tests and rollbacks."""
+    async with db.engine.begin() as conn:
+        if not db.is_sqlite:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        await conn.run_sync(_downgrade, revision)
+
+
+async def current_revision(db: Database) -> str | None:
+    """The revision the database is at (``None``: never migrated)."""
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_current)
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.downgrade(cfg, revision)
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
     if revision == "head" and _current(connection) == head():
         return  # nothing to do: skip loading Alembic's environment on every start
