@@ -15,6 +15,7 @@ escapes = Router("escapes")
 
 MENU = "m"
 ASK, BROWSE, INFO, FEEDBACK, RATE = "m:ask", "m:browse", "m:info", "m:fb", "m:rate"
+PRIVACY = "m:privacy"  # answered by handlers.privacy
 CANCEL_WORDS = {"huy", "hủy", "huỷ", "thoat", "thoát", "dung lai", "dừng lại", "cancel"}
 
 
@@ -25,6 +26,7 @@ def menu_buttons() -> tuple[Button, ...]:
         Button(texts.BTN_INFO, INFO),
         Button(texts.BTN_FEEDBACK, FEEDBACK),
         Button(texts.BTN_RATE, RATE),
+        Button(texts.BTN_PRIVACY, PRIVACY),
     )
 
 

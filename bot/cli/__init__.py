@@ -20,6 +20,7 @@ GROUPS = (
     "bot.cli.complaints",
     "bot.cli.surveys",
     "bot.cli.staff",
+    "bot.cli.privacy",
 )
 
 
