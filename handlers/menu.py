@@ -26,7 +26,6 @@ def menu_buttons() -> tuple[Button, ...]:
         Button(texts.BTN_INFO, INFO),
         Button(texts.BTN_FEEDBACK, FEEDBACK),
         Button(texts.BTN_RATE, RATE),
-        Button(texts.BTN_PRIVACY, PRIVACY),
     )
 
 
@@ -94,6 +93,9 @@ async def info(ctx: Context, msg: Incoming) -> Reply:
         [texts.INFO_TITLE.format(commune=c.name), contact_lines(ctx), texts.INFO_ANYWHERE]
     )
     buttons = [Button(texts.BTN_MAP, url=c.map_url)] if c.map_url else []
+    # The privacy notice sits with the commune's contact details: the main menu keeps
+    # five buttons, the most a Zalo OA message shows as buttons.
+    buttons.append(Button(texts.BTN_PRIVACY, PRIVACY))
     buttons.append(Button(texts.BTN_MENU, MENU))
     return Reply(text, tuple(buttons))
 

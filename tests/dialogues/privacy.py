@@ -14,6 +14,7 @@ from tests.privacy_canaries import CANARY, SECOND
 
 NOTICE_FROM_THE_MENU = """
 > /start
+> [Địa chỉ, giờ làm việc]
 < [Dữ liệu cá nhân của bạn]
 > [Dữ liệu cá nhân của bạn]
 < Bên chịu trách nhiệm: UBND
