@@ -2,9 +2,12 @@
 happens then (deleted, or anonymised where the record itself must stay).
 
 ``run(..., dry_run=True)`` counts what a real run would change, with the same queries,
-and changes nothing. Every kind excludes what is still in use: updates not yet
-processed, messages not yet sent (or not yet pulled by the web chat), dialogues still
-running, tickets and requests not yet settled.
+and changes nothing. Kinds run in order and each one's selection already allows for the
+ones before it, so the counts of a dry run are those of the real run that follows.
+
+Every kind excludes what is still in use: updates not yet processed, messages not yet
+sent (or not yet pulled by the web chat), dialogues still running, tickets and requests
+not yet settled.
 
 Application logs are not kept by the bot: they go to standard error for the service
 manager or container runtime to rotate, and carry no personal data (the log canary
@@ -92,10 +95,16 @@ async def drafts(scope: Scope) -> int:
 async def conversations(scope: Scope) -> int:
     """Conversation rows of people idle for ``conversation_days``, no dialogue running."""
     cutoff = scope.now - timedelta(days=scope.settings.conversation_days)
+    stale = scope.now - timedelta(hours=scope.settings.draft_hours)
     where = and_(
         Conversation.commune_id == scope.commune.id,
         Conversation.updated_at < cutoff,
-        or_(Conversation.state.is_(None), Conversation.expires_at <= scope.now),
+        # No dialogue running, or one the drafts kind (run first) has just erased.
+        or_(
+            Conversation.state.is_(None),
+            Conversation.expires_at <= scope.now,
+            Conversation.updated_at < stale,
+        ),
     )
     return await _apply(scope, Conversation, where, delete(Conversation))
 
@@ -208,8 +217,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("drafts", "dialogues in progress erased", drafts),
     Kind("conversations", "conversation rows deleted", conversations),
     Kind("inbox", "received updates deleted", inbox),
-    Kind("outbox", "sent messages deleted", outbox),
+    # Before "outbox", which deletes old rows: a dry run counts both, so must a real one.
     Kind("contact_reveals", "contact details shown to staff scrubbed", contact_reveals),
+    Kind("outbox", "sent messages deleted", outbox),
     Kind("ticket_contacts", "closed tickets' names and phones erased", ticket_contacts),
     Kind("questions", "logged questions anonymised", questions),
     Kind("requests", "settled requests anonymised", requests),
