@@ -40,6 +40,7 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "bot.channels.zalo_oa.plugin",
     "surveys.plugin",
     "complaints.plugin",
+    "privacy.plugin",
     "staff.plugin",
 )
 

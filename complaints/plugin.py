@@ -44,7 +44,7 @@ class ComplaintsPlugin(Plugin):
             Job("complaints.deadlines", sweeps.deadlines, seconds=300),
             Job("complaints.undelivered", sweeps.undelivered, seconds=300),
             Job("complaints.drafts", sweeps.drafts, seconds=1800),
-            Job("complaints.retention", sweeps.retention, cron="17 2 * * *"),
+            # Retention of contact details runs with the rest in privacy.retention.
         ]
 
 

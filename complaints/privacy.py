@@ -4,15 +4,16 @@ masking that keeps those details out of staff groups, logs and default exports.
 Law 91/2025/QH15 on personal data protection (from 2026-01-01) and Decree 356/2025/NĐ-CP
 ask for a notice naming the controller, purpose, data, retention, rights and a contact,
 and for consent that is explicit and recorded (verify the article numbers with the
-commune's legal officer). The consent record keeps ``NOTICE_VERSION``: change the
-version whenever the wording changes.
+commune's legal officer). ``NOTICE_VERSION`` names the wording of the templates:
+change it whenever the wording changes. A consent record keeps the version of the
+commune's rendered notice (privacy.notices), which starts with this one.
 """
 
 from __future__ import annotations
 
 import re
 
-NOTICE_VERSION = "2026-01"
+NOTICE_VERSION = "2026-12"
 
 NOTICE = (
     "Trước khi bạn để lại họ tên và số điện thoại:\n"
@@ -20,8 +21,9 @@ NOTICE = (
     "• Mục đích: chỉ để cán bộ liên hệ, trả lời phản ánh này.\n"
     "• Thông tin: họ tên, số điện thoại, nội dung và ảnh bạn gửi.\n"
     "• Lưu giữ: đến khi xử lý xong, sau đó xóa thông tin liên hệ trong {days} ngày.\n"
-    "• Bạn có quyền xem, sửa, xóa thông tin này: gõ /tracuu, hoặc liên hệ {contact}.\n"
+    "• Bạn có quyền xem, sửa, xóa thông tin này: gõ /dulieucuatoi, hoặc liên hệ {contact}.\n"
     "• Thông tin không hiện trong nhóm cán bộ và không dùng vào việc khác.\n"
+    "Xem đầy đủ: /baomat\n"
     "Nếu không đồng ý, bạn vẫn gửi ẩn danh được: cán bộ trả lời bạn qua tin nhắn này."
 )
 

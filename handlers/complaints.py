@@ -27,9 +27,9 @@ from complaints import codes, service
 from complaints.categories import CATEGORIES, LEGAL, PROCEDURE, category
 from complaints.config import ComplaintSettings
 from complaints.models import FINAL_STATUSES, STATUS_LABELS, WAITING, Ticket
-from complaints.privacy import NOTICE_VERSION, mask_phone, normalize_phone, notice, redact
+from complaints.privacy import mask_phone, normalize_phone, redact
 from complaints.service import Rules, TicketError
-from handlers import menu, staff, texts
+from handlers import menu, privacy, staff, texts
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ async def prompt(ctx: Context, state: str, data: dict[str, Any]) -> Reply:
         )
     if state == CONSENT:
         return Reply(
-            notice(ctx.commune.name, _office_contact(ctx), settings.contact_retention_days),
+            privacy.consent_text(ctx),
             (
                 Button(texts.BTN_PA_AGREE, "pa:agree"),
                 Button(texts.BTN_PA_DISAGREE, "pa:disagree"),
@@ -162,14 +162,6 @@ async def prompt(ctx: Context, state: str, data: dict[str, Any]) -> Reply:
     if state == CONFIRM:
         return _summary(ctx, data)
     raise ValueError(f"no prompt for {state}")
-
-
-def _office_contact(ctx: Context) -> str:
-    c = ctx.commune
-    parts = [c.one_stop_shop]
-    if c.phone:
-        parts.append(c.phone)
-    return ", ".join(parts)
 
 
 def _summary(ctx: Context, data: dict[str, Any]) -> Reply:
@@ -380,7 +372,8 @@ async def step_consent(
     ctx: Context, data: dict[str, Any], text: str, payload: str | None, msg: Incoming
 ) -> StepResult:
     if payload == "pa:agree":
-        data["consent"] = {"version": NOTICE_VERSION, "at": ctx.now.isoformat()}
+        _notice, version = await privacy.current_notice(ctx)
+        data["consent"] = {"version": version, "at": ctx.now.isoformat()}
         return await _goto(ctx, NAME, data)
     if payload == "pa:disagree":
         _anonymous(data)
@@ -393,7 +386,7 @@ def _anonymous(data: dict[str, Any]) -> None:
         data.pop(key, None)
 
 
-def _valid_name(text: str) -> bool:
+def valid_name(text: str) -> bool:
     name = " ".join(text.split())
     return (
         2 <= len(name) <= 100
@@ -407,7 +400,7 @@ async def step_name(
 ) -> StepResult:
     if not text:
         return None
-    if not _valid_name(text):
+    if not valid_name(text):
         return [Reply(texts.PA_NAME_INVALID, (_cancel_button(),))]
     data["name"] = " ".join(text.split())
     return await _goto(ctx, PHONE, data)

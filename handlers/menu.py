@@ -15,6 +15,7 @@ escapes = Router("escapes")
 
 MENU = "m"
 ASK, BROWSE, INFO, FEEDBACK, RATE = "m:ask", "m:browse", "m:info", "m:fb", "m:rate"
+PRIVACY = "m:privacy"  # answered by handlers.privacy
 CANCEL_WORDS = {"huy", "hủy", "huỷ", "thoat", "thoát", "dung lai", "dừng lại", "cancel"}
 
 
@@ -92,6 +93,9 @@ async def info(ctx: Context, msg: Incoming) -> Reply:
         [texts.INFO_TITLE.format(commune=c.name), contact_lines(ctx), texts.INFO_ANYWHERE]
     )
     buttons = [Button(texts.BTN_MAP, url=c.map_url)] if c.map_url else []
+    # The privacy notice sits with the commune's contact details: the main menu keeps
+    # five buttons, the most a Zalo OA message shows as buttons.
+    buttons.append(Button(texts.BTN_PRIVACY, PRIVACY))
     buttons.append(Button(texts.BTN_MENU, MENU))
     return Reply(text, tuple(buttons))
 

@@ -35,6 +35,7 @@ HELP = (
     "• /phananh: gửi phản ánh, kiến nghị\n"
     "• /danhgia: đánh giá sự phục vụ\n"
     "• /tracuu: tra cứu phản ánh đã gửi\n"
+    "• /baomat: bảo vệ dữ liệu cá nhân · /dulieucuatoi: dữ liệu của bạn\n"
     "• /huy: hủy việc đang làm, quay về đầu"
 )
 CANCELLED = "Đã hủy. Bạn cần hỏi gì cứ gõ, hoặc chọn một mục bên dưới."
@@ -433,6 +434,130 @@ PAS_HELP = (
     "/traloi PA-XXXXXX <nội dung> · /hoithem PA-XXXXXX <câu hỏi>\n"
     "/dong PA-XXXXXX [ghi chú] · /tuchoi PA-XXXXXX <lý do>\n"
     "/lienhe PA-XXXXXX: xem liên hệ (chỉ trong tin nhắn riêng)\n"
-    "/ngaynghi, /ngaylam <ngày> [ghi chú] · /lich [năm]"
+    "/ngaynghi, /ngaylam <ngày> [ghi chú] · /lich [năm]\n"
+    "/yeucau: yêu cầu sửa, xóa dữ liệu cá nhân (/nhanyc, /xongyc, /tuchoiyc YC-XXXXXX)"
 )
 # === end of complaints section ===
+
+
+# === privacy (bảo vệ dữ liệu cá nhân) — issue 8; section owned by the privacy feature ===
+BTN_PRIVACY = "Dữ liệu cá nhân của bạn"
+PRIVACY_NOTICE = (
+    "🔒 Bảo vệ dữ liệu cá nhân khi dùng trợ lý của {commune}\n"
+    "• Bên chịu trách nhiệm: UBND {commune}.\n"
+    "• Mục đích: trả lời câu hỏi về thủ tục, nhận và trả lời phản ánh, kiến nghị.\n"
+    "• Dữ liệu: tên hiển thị và mã tài khoản của bạn, tin nhắn bạn gửi. Họ tên, số "
+    "điện thoại, ảnh, vị trí chỉ khi bạn tự nguyện để lại khi gửi phản ánh.\n"
+    "• Đánh giá sự phục vụ là ẩn danh, không gắn với tên hay tài khoản của bạn.\n"
+    "• Lưu giữ: tin nhắn {message_days} ngày; việc đang làm dở {draft_hours} giờ; câu "
+    "hỏi {question_days} ngày (sau đó không còn gắn với bạn); họ tên, số điện thoại "
+    "trên phản ánh {contact_days} ngày sau khi xử lý xong.\n"
+    "• Không dùng vào việc khác, không chuyển cho bên khác.\n"
+    "• Bạn có quyền xem dữ liệu (gõ /dulieucuatoi), yêu cầu sửa hoặc xóa. Cán bộ xác "
+    "nhận trong {ack_days} ngày làm việc, làm xong trong {complete_days} ngày.\n"
+    "• Liên hệ: {contact}.\n"
+    "Phiên bản: {version}"
+)
+BTN_MY_DATA = "Xem dữ liệu của tôi"
+BTN_NOTICE = "Xem thông báo bảo mật"
+BTN_FIX = "Yêu cầu sửa thông tin"
+BTN_ERASE = "Yêu cầu xóa dữ liệu"
+MY_DATA_TITLE = "Dữ liệu UBND {commune} đang lưu về bạn (tài khoản này):"
+MY_DATA_ACCOUNT = "• Tài khoản: tên hiển thị «{name}», nhắn lần đầu {first}, gần nhất {last}."
+MY_DATA_ACCOUNT_NO_NAME = (
+    "• Tài khoản: không có tên hiển thị, nhắn lần đầu {first}, gần nhất {last}."
+)
+MY_DATA_DRAFT = "• Việc đang làm dở (tự xóa sau {hours} giờ nếu bỏ dở)."
+MY_DATA_DRAFT_CONTACT = (
+    "• Việc đang làm dở, có họ tên, số điện thoại bạn vừa nhập (tự xóa sau {hours} giờ nếu bỏ dở)."
+)
+MY_DATA_TICKETS = "• Phản ánh đã gửi: {count}."
+MY_DATA_TICKET_ANON = "  – {code} ({date}): ẩn danh"
+MY_DATA_TICKET_CONTACT = (
+    "  – {code} ({date}): họ tên {name}, số điện thoại {phone}; bạn đồng ý ngày {consent} "
+    "(thông báo {version})"
+)
+MY_DATA_TICKET_ERASED = "  – {code} ({date}): họ tên, số điện thoại đã xóa ngày {erased}"
+MY_DATA_PHOTOS = "• Ảnh gửi kèm phản ánh: {count}."
+MY_DATA_QUESTIONS = "• Câu hỏi bạn đã gõ: {count} (tự bỏ liên kết với bạn sau {days} ngày)."
+MY_DATA_MESSAGES = "• Tin nhắn đã trao đổi còn lưu: {count} (tự xóa sau {days} ngày)."
+MY_DATA_INVITATIONS = "• Lời mời đánh giá chờ gửi cho bạn: {count}."
+MY_DATA_REQUEST = "• Yêu cầu {code} ({kind}): {status}"
+MY_DATA_SURVEYS = (
+    "• Đánh giá sự phục vụ: ẩn danh, không gắn với bạn nên không có trong danh sách này."
+)
+MY_DATA_NOTHING = "Ngoài tin nhắn này, chưa có dữ liệu nào về bạn."
+MY_DATA_RIGHTS = "Bạn có thể yêu cầu sửa hoặc xóa. Chỉ bạn xem được danh sách này."
+REQUEST_KIND_CORRECT_NAME = "sửa họ tên"
+REQUEST_KIND_CORRECT_PHONE = "sửa số điện thoại"
+REQUEST_KIND_CORRECT = "sửa thông tin"
+REQUEST_KIND_DELETE = "xóa dữ liệu"
+REQUEST_STATUS_RECEIVED = "đã nhận, chờ cán bộ xác nhận"
+REQUEST_STATUS_ACKNOWLEDGED = "cán bộ đang xử lý, hạn {due}"
+REQUEST_STATUS_DONE = "đã xong ngày {date}"
+REQUEST_STATUS_REJECTED = "không thực hiện: {reason}"
+FIX_NOTHING = (
+    "Bạn chưa để lại họ tên, số điện thoại trên phản ánh nào nên không có gì cần sửa.\n"
+    "Tên hiển thị lấy từ tài khoản Telegram/Zalo của bạn: bạn đổi ngay trong ứng dụng."
+)
+FIX_WHICH = "Bạn muốn sửa thông tin nào?"
+BTN_FIX_NAME = "Họ tên"
+BTN_FIX_PHONE = "Số điện thoại"
+BTN_PRIVACY_CANCEL = "Hủy"
+FIX_ASK_NAME = "Bạn gõ họ và tên đúng:"
+FIX_ASK_PHONE = "Bạn gõ số điện thoại đúng (ví dụ: 0912345678):"
+ERASE_CONFIRM = (
+    "Nếu xóa:\n"
+    "• họ tên, số điện thoại trên các phản ánh của bạn bị xóa;\n"
+    "• lịch sử trò chuyện, câu hỏi đã gõ, tin nhắn đã gửi bị xóa;\n"
+    "• phản ánh đã xong không còn gắn với tài khoản của bạn.\n"
+    "Phản ánh đang xử lý vẫn được trả lời qua tin nhắn này. Bạn chắc chắn muốn xóa?"
+)
+BTN_ERASE_YES = "Đồng ý xóa"
+BTN_ERASE_NO = "Không xóa"
+ERASE_KEPT = "Đã giữ nguyên, không xóa gì."
+REQUEST_RECEIVED = (
+    "Đã nhận yêu cầu {kind}. Mã yêu cầu: {code}\n"
+    "Cán bộ xác nhận trước {ack}, làm xong trước {due}. Bạn sẽ được báo qua tin nhắn này."
+)
+REQUEST_ALREADY = "Bạn đã có yêu cầu {kind} đang xử lý, mã {code} (hạn {due}). Không cần gửi lại."
+REQUEST_ACKNOWLEDGED = "Cán bộ đã nhận yêu cầu {code} ({kind}). Hạn làm xong: {due}."
+REQUEST_DONE_DELETE = (
+    "✅ Yêu cầu {code} đã xong: dữ liệu của bạn đã được xóa. Tin nhắn cũ còn trong hệ "
+    "thống nhận tin được tự xóa sau {days} ngày."
+)
+REQUEST_DONE_CORRECT = "✅ Yêu cầu {code} đã xong: thông tin của bạn đã được sửa."
+REQUEST_REJECTED = (
+    "Yêu cầu {code} ({kind}) không thực hiện được. Lý do: {reason}\n"
+    "Nếu cần, bạn liên hệ Bộ phận Một cửa:\n{contact}"
+)
+# Staff side.
+PVS_NEW = (
+    "🔒 Yêu cầu mới về dữ liệu cá nhân {code}: {kind}.\n"
+    "Hạn xác nhận: {ack}. Hạn làm xong: {due}.\n"
+    "Xác nhận: /nhanyc {code} · Làm xong: /xongyc {code} · Từ chối: /tuchoiyc {code} <lý do>"
+)
+PVS_ACK_OVERDUE = (
+    "⏰ Yêu cầu dữ liệu cá nhân {code} ({kind}) đã quá hạn xác nhận ({ack}). "
+    "Xác nhận: /nhanyc {code}"
+)
+PVS_OVERDUE = (
+    "🚨 Yêu cầu dữ liệu cá nhân {code} ({kind}) đã quá hạn làm xong ({due}). "
+    "Làm xong: /xongyc {code}"
+)
+BTN_PVS_ACK = "Xác nhận đã nhận"
+BTN_PVS_DONE = "Đã làm xong"
+PVS_ACKED = "Đã xác nhận {code}; người dân được báo."
+PVS_ALREADY_ACKED = "{code} đã được xác nhận trước đó."
+PVS_DONE = "Đã làm xong {code} ({kind}): {outcome}. Người dân được báo."
+PVS_REJECTED = "Đã từ chối {code}; người dân được báo lý do."
+PVS_SETTLED = "{code} đã kết thúc trước đó."
+PVS_UNKNOWN = "Không có yêu cầu {code} ở xã này."
+PVS_USAGE = "Cú pháp: /{command} YC-XXXXXX {argument}"
+PVS_QUEUE_TITLE = "Yêu cầu về dữ liệu cá nhân đang mở ({count}):"
+PVS_QUEUE_LINE = "• {code} · {kind} · {status} · hạn {due}{mark}"
+PVS_QUEUE_EMPTY = "Không có yêu cầu nào về dữ liệu cá nhân đang mở."
+PVS_MARK_OVERDUE = " · ⏰ quá hạn"
+PVS_STATUS_NEW = "chưa xác nhận"
+PVS_STATUS_ACKED = "đã xác nhận"
+# === end of privacy section ===

@@ -21,6 +21,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.config import Settings, async_url
 from tests import pg_server
 
+# Every log record of the session is checked for the test residents' personal data.
+from tests.log_canary import (  # noqa: F401
+    pytest_configure,
+    pytest_runtest_setup,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
+
 if TYPE_CHECKING:
     from bot.app import Runtime
 

@@ -22,6 +22,7 @@ GROUPS = (
     "bot.cli.complaints",
     "bot.cli.surveys",
     "bot.cli.staff",
+    "bot.cli.privacy",
 )
 
 

@@ -13,6 +13,7 @@ DOMAIN_MODEL_MODULES: tuple[str, ...] = (
     "bot.channels.zalo_oa.models",
     "complaints.models",
     "staff.models",
+    "privacy.models",
 )
 
 

@@ -27,11 +27,13 @@ from typing import Protocol
 from bot.types import Button, Reply
 from complaints.codes import find_codes
 from tests.dialogue import ChatDriver, run_transcript
+from tests.privacy_canaries import CANARY, SECOND
 
 # A name and a phone number that must never show up where they do not belong (staff
-# group, logs, default exports); tests/complaints/test_privacy.py searches for them.
-CANARY_NAME = "Phùng Thị Canary"
-CANARY_PHONE = "0987654321"
+# group, logs, default exports); tests/complaints/test_privacy.py searches for them, and
+# the log watcher (tests/log_canary.py) checks every log record of the session.
+CANARY_NAME = CANARY.name
+CANARY_PHONE = CANARY.phone
 
 ANONYMOUS_TICKET = """
 > /phananh
@@ -88,7 +90,7 @@ TICKET_WITH_CONTACT = f"""
 < họ và tên
 > {CANARY_NAME}
 < Số điện thoại
-> 0987 654 321
+> {CANARY.phone_forms[1]}
 < Bạn xem lại trước khi gửi
 < khai sinh
 < đuôi 321
@@ -110,7 +112,7 @@ CONTACT_REFUSED_STAYS_ANONYMOUS = """
 < ẩn danh
 """
 
-BAD_NAME_AND_PHONE_ARE_ASKED_AGAIN = """
+BAD_NAME_AND_PHONE_ARE_ASKED_AGAIN = f"""
 > /phananh
 > [Việc khác]
 > Loa phát thanh của thôn mở quá to lúc 5 giờ sáng
@@ -119,11 +121,11 @@ BAD_NAME_AND_PHONE_ARE_ASKED_AGAIN = """
 > [Tôi đồng ý]
 > 12345
 < gõ họ tên bằng chữ
-> Nguyễn Văn An
+> {SECOND.name}
 < Số điện thoại
 > 12345
 < Số điện thoại chưa đúng
-> 0912345678
+> {SECOND.phone}
 < Bạn xem lại trước khi gửi
 """
 

@@ -7,10 +7,10 @@ import pytest
 from bot.app import Runtime
 from tests.channels.telegram.driver import TelegramDriver
 from tests.dialogue import run_transcript
-from tests.dialogues import complaints, procedures, transcripts
+from tests.dialogues import complaints, privacy, procedures, transcripts
 from tests.fakes.telegram_api import FakeBotApi
 
-DIALOGUES = {**transcripts.ALL, **procedures.ALL, **complaints.ALL}
+DIALOGUES = {**transcripts.ALL, **procedures.ALL, **complaints.ALL, **privacy.ALL}
 
 
 @pytest.mark.parametrize("name", sorted(DIALOGUES))

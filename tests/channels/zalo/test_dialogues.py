@@ -11,10 +11,10 @@ from bot.app import Runtime
 from tests.channels.zalo.conftest import BOT_SECRET, OA_SECRET_KEY
 from tests.channels.zalo.drivers import ZaloBotDriver, ZaloOADriver
 from tests.dialogue import ProcessorDriver, run_transcript
-from tests.dialogues import complaints, procedures, transcripts
+from tests.dialogues import complaints, privacy, procedures, transcripts
 from tests.fakes.zalo_api import FakeZaloBot, FakeZaloOA
 
-DIALOGUES = {**transcripts.ALL, **procedures.ALL, **complaints.ALL}
+DIALOGUES = {**transcripts.ALL, **procedures.ALL, **complaints.ALL, **privacy.ALL}
 
 
 @pytest.mark.parametrize("name", sorted(DIALOGUES))
