@@ -19,6 +19,7 @@ COPY knowledge ./knowledge
 COPY surveys ./surveys
 COPY complaints ./complaints
 COPY staff ./staff
+COPY privacy ./privacy
 RUN pip install . && useradd --system --uid 10001 motcua && mkdir -p /data && chown motcua /data
 
 USER motcua
