@@ -11,6 +11,7 @@ version whenever the wording changes.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 NOTICE_VERSION = "2026-01"
 
@@ -34,14 +35,19 @@ def notice(commune: str, contact: str, retention_days: int) -> str:
 
 _PHONE_CHARS = re.compile(r"[\s.\-()]")
 # A Vietnamese mobile or landline: 0 or +84/84, then 9-10 digits.
-_VALID_PHONE = re.compile(r"^(?:\+?84|0)(\d{9,10})$")
+_VALID_PHONE = re.compile(r"^(?:\+?84|0)([0-9]{9,10})$")
 # Anything in free text that looks like a phone number (8+ digits, maybe spaced/dotted).
 _PHONE_IN_TEXT = re.compile(r"(?<!\w)\+?\d(?:[\s.\-]?\d){7,12}(?!\w)")
 
 
 def normalize_phone(text: str) -> str | None:
     """``0912 345 678``, ``+84912345678`` -> ``0912345678``; None if not a phone number."""
-    compact = _PHONE_CHARS.sub("", text.strip())
+    # Full-width or other script digits (some keyboards) become ASCII; \d would accept
+    # them as they are and store a number no one can dial.
+    ascii_digits = "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text.strip()
+    )
+    compact = _PHONE_CHARS.sub("", ascii_digits)
     match = _VALID_PHONE.match(compact)
     return "0" + match.group(1) if match else None
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -393,12 +394,21 @@ def _anonymous(data: dict[str, Any]) -> None:
         data.pop(key, None)
 
 
+def clean_name(text: str) -> str:
+    """One space between words, composed (NFC): some phones type "ễ" as "e" plus two
+    combining marks, which ``isalpha`` refuses and which would never match an NFC name."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
 def _valid_name(text: str) -> bool:
-    name = " ".join(text.split())
+    name = clean_name(text)
     return (
         2 <= len(name) <= 100
         and any(ch.isalpha() for ch in name)
-        and all(ch.isalpha() or ch in " .'-" for ch in name)
+        and all(
+            ch.isalpha() or ch in " .'-" or unicodedata.category(ch).startswith("M")
+            for ch in name
+        )
     )
 
 
@@ -409,7 +419,7 @@ async def step_name(
         return None
     if not _valid_name(text):
         return [Reply(texts.PA_NAME_INVALID, (_cancel_button(),))]
-    data["name"] = " ".join(text.split())
+    data["name"] = clean_name(text)
     return await _goto(ctx, PHONE, data)
 
 
