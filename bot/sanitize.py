@@ -12,6 +12,7 @@ return stay. Stdlib only, so any layer may use it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from typing import Any, TypeVar
 
@@ -84,3 +85,38 @@ def needs_cleaning(value: Any) -> bool:
     if isinstance(value, list):
         return any(needs_cleaning(v) for v in value)
     return False
+
+
+MAX_JSON_DEPTH = 32  # a Telegram update nests about 6 levels; Zalo's fewer
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes | str) -> Any:
+    """A webhook or API body as JSON, or ValueError for anything a platform never sends.
+
+    ``json.loads`` alone lets through NaN and Infinity (PostgreSQL's jsonb refuses them)
+    and raises RecursionError, not ValueError, for deeply nested arrays; a body nested
+    deeper than ``MAX_JSON_DEPTH`` would fail later in code that walks it recursively.
+    """
+    try:
+        value = json.loads(body, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest

@@ -18,6 +18,7 @@ from bot.app import Runtime
 from bot.channels import webchat
 from bot.communes import CommuneProfile
 from bot.db.models import OutboxItem
+from bot.sanitize import parse_json
 from bot.throttle import Throttle
 from bot.types import Reply
 
@@ -117,14 +118,17 @@ async def chat_message(request: web.Request) -> web.Response:
     """POST /api/chat: one message in, the bot's replies out (plus anything waiting)."""
     runtime = request.app[RUNTIME]
     try:
-        body = await request.json()
-    except ValueError:
+        body = parse_json(await request.read())
+    except ValueError:  # also NaN, and nesting deep enough to raise RecursionError
         raise _bad_request("body must be JSON") from None
     try:
         payload = webchat.validate(body)
     except webchat.BadRequest as exc:
         raise _bad_request(str(exc)) from None
-    commune = _commune(request, body.get("commune") if isinstance(body, dict) else None)
+    slug = body.get("commune")  # validate() made sure the body is an object
+    if slug is not None and not isinstance(slug, str):
+        raise _bad_request("commune must be a string")
+    commune = _commune(request, slug)
     if not request.app[CHAT_THROTTLE].allow(payload["session"]):
         return web.json_response({"error": TOO_FAST}, status=429)
     if payload["id"] is None:

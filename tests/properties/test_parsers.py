@@ -43,55 +43,15 @@ from knowledge.search import Matcher, build_matcher
 from surveys import tokens as survey_tokens
 from tests.channels.telegram.conftest import update as telegram_fixture
 from tests.channels.zalo.helpers import fixture as zalo_fixture
-from tests.properties.strategies import any_text, long_text, resident_text
+from tests.properties.strategies import (
+    any_text,
+    json_value,
+    long_text,
+    mutated,
+    resident_text,
+)
 
 # --- JSON shaped like the captured payloads, then mutated -----------------------------------
-
-json_scalar = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False),
-    any_text,
-)
-json_value = st.recursive(
-    json_scalar,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(any_text, inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-
-
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*prefix, index))
-    return found
-
-
-def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    head, *rest = path
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    copy[head] = _replace(value[head], tuple(rest), new)
-    return copy
-
-
-@st.composite
-def mutated(draw: st.DrawFn, originals: list[dict[str, Any]]) -> Any:
-    """A captured payload with a few of its values (or whole branches) replaced."""
-    value: Any = draw(st.sampled_from(originals))
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(_paths(value)))
-        value = _replace(value, path, draw(json_value))
-    return value
-
 
 TELEGRAM = [
     telegram_fixture(name)

@@ -42,6 +42,7 @@ from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import InboxItem
 from bot.outbox import Envelope, enqueue
+from bot.sanitize import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ class Ingress:
     ) -> tuple[Outcome, Any]:
         """A webhook body: returns the outcome and the decoded update (if it decoded)."""
         try:
-            update: Any = json.loads(body)
+            update: Any = parse_json(body)
         except ValueError:
             update = None
         if not is_update(update):

@@ -8,18 +8,19 @@ the Zalo OA webhook.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.channels.base import Channel
+from bot.channels.base import INVALID, Channel
 from bot.channels.zalo_bot import NAME
-from bot.channels.zalo_bot.parse import BadUpdate, ZaloBot, unwrap
+from bot.channels.zalo_bot.parse import ZaloBot, unwrap
 from bot.communes import CommuneProfile
+from bot.sanitize import parse_json
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -58,6 +59,26 @@ async def deliver(
     return inbox_id
 
 
+async def record_poison(
+    runtime: Runtime, commune: CommuneProfile, channel: str, raw: bytes, reason: str
+) -> None:
+    """An authenticated body that is not an update: stored as a failed item, so it is on
+    record, and answered 200 by the caller. Zalo redelivers anything else and, after
+    repeated failures, disables the webhook: every resident would go unanswered.
+
+    The key is a hash of the body, so a redelivery of the same body is recognised.
+    """
+    key = "invalid:" + hashlib.sha256(raw).hexdigest()[:40]
+    log.warning("unreadable %s update for %s stored as %s: %s", channel, commune.slug, key, reason)
+    payload = {INVALID: raw.decode("utf-8", "replace")[:4000], "reason": reason}
+    inbox_id = await runtime.processor.accept(commune, channel, key, payload)
+    if inbox_id is not None:
+        try:
+            runtime.processor.submit(inbox_id, "invalid")  # the parser refuses it: recorded
+        except RuntimeError:
+            log.debug("no workers running: %s poison %s waits for recovery", channel, inbox_id)
+
+
 OnAccepted = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
@@ -83,10 +104,12 @@ def make_handler(
             raise web.HTTPRequestEntityTooLarge(
                 max_size=MAX_BODY, actual_size=request.content_length
             )
+        raw = await request.read()
         try:
-            update = unwrap(json.loads(await request.read()))
-        except (ValueError, BadUpdate):
-            raise web.HTTPBadRequest(text="not a Zalo Bot update") from None
+            update = unwrap(parse_json(raw))
+        except ValueError as exc:  # BadUpdate too
+            await record_poison(runtime, commune, NAME, raw, str(exc))
+            return web.json_response({"ok": True})
         inbox_id = await deliver(runtime, commune, channel, update)
         if inbox_id is not None and on_accepted is not None:
             await on_accepted(slug, update)
@@ -104,4 +127,13 @@ def chat_of(update: dict[str, Any]) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-__all__ = ["HEADER", "NAME", "PATH", "chat_of", "deliver", "make_handler", "secret_matches"]
+__all__ = [
+    "HEADER",
+    "NAME",
+    "PATH",
+    "chat_of",
+    "deliver",
+    "make_handler",
+    "record_poison",
+    "secret_matches",
+]

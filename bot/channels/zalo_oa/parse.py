@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from bot.channels.base import parse_command
+from bot.channels.base import INVALID, parse_command
 from bot.channels.zalo_oa import NAME
 from bot.types import Attachment, Incoming, Location, UserRef
 
@@ -88,6 +88,8 @@ class ZaloOA:
         return _user_id(payload) or "unknown"
 
     def parse(self, payload: dict[str, Any]) -> list[Incoming]:
+        if INVALID in payload:
+            raise ValueError(f"not a Zalo OA event: {payload.get('reason')}")
         event = str(payload.get("event_name") or "")
         user_id = _user_id(payload)
         if user_id is None or not (event.startswith("user_send_") or event == FOLLOW):
