@@ -20,6 +20,8 @@ from bot.db.models import InboxItem
 from bot.sanitize import clean_json, clean_text
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+# Over the sender's rate limit (bot/throttle.py): on record, never processed.
+THROTTLED = "throttled"
 
 
 async def store(
@@ -29,6 +31,8 @@ async def store(
     update_key: str,
     payload: dict[str, Any],
     now: datetime | None = None,
+    *,
+    status: str = PENDING,
 ) -> int | None:
     """Insert the update; return its id, or None when it was already stored (a retry).
 
@@ -45,7 +49,7 @@ async def store(
             channel=channel,
             update_key=update_key,
             payload=payload,
-            status=PENDING,
+            status=status,
             attempts=0,
             received_at=now or utcnow(),
         )

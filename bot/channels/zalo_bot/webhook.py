@@ -21,6 +21,7 @@ from bot.channels.zalo_bot import NAME
 from bot.channels.zalo_bot.parse import ZaloBot, unwrap
 from bot.communes import CommuneProfile
 from bot.sanitize import parse_json
+from bot.throttle import Verdict
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -46,10 +47,14 @@ async def deliver(
 ) -> int | None:
     """Store the update (a duplicate delivery is a no-op) and queue it for processing.
 
-    Returns the inbox id, or None for a duplicate. Without running workers (tests, a
-    one-off command) the update stays pending and is processed at the next start.
+    Returns the inbox id, or None when nothing was queued: a duplicate, or an update
+    held because its sender is over the rate limit (stored as throttled, see
+    bot/throttle.py). Without running workers (tests, a one-off command) the update
+    stays pending and is processed at the next start.
     """
     key = channel.update_key(payload)
+    if await _over_limit(runtime, commune, channel, key, payload):
+        return None
     inbox_id = await runtime.processor.accept(commune, channel.name, key, payload)
     if inbox_id is not None:
         try:
@@ -57,6 +62,37 @@ async def deliver(
         except RuntimeError:
             log.debug("no workers running: %s update %s waits for recovery", channel.name, inbox_id)
     return inbox_id
+
+
+async def _over_limit(
+    runtime: Runtime, commune: CommuneProfile, channel: Channel, key: str, payload: dict[str, Any]
+) -> bool:
+    """Hold the update if its sender is over the rate limit. Events that are not a
+    resident's message (receipts, the OA's own messages, unfollow) do not count."""
+    limits = runtime.limits
+    if limits is None:
+        return False
+    try:
+        messages = channel.parse(payload)  # pure and cheap for both Zalo adapters
+    except Exception:
+        return False  # the processor records it as failed
+    people = [m.user for m in messages if not m.is_group]
+    if not people:
+        return False
+    user = people[0]
+    verdict = limits.check(commune.id, channel.name, user.user_id)
+    if verdict is Verdict.ALLOW:
+        return False
+    await limits.hold(
+        commune.id,
+        channel.name,
+        key,
+        payload,
+        user_id=user.user_id,
+        chat_id=user.chat_id,
+        verdict=verdict,
+    )
+    return True
 
 
 async def record_poison(
