@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 from typing import Any, TypeVar
 
-from bot.types import Attachment, Contact, Incoming, UserRef
+from bot.types import Attachment, Contact, Incoming, Location, UserRef
 
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
@@ -47,8 +48,16 @@ def _clean_optional(text: str | None) -> str | None:
     return None if text is None else clean_text(text)
 
 
+def is_place(location: Location) -> bool:
+    """Coordinates on Earth: NaN and infinity (a Zalo OA location's strings can say
+    "nan") are not, and PostgreSQL's jsonb refuses them in a stored draft."""
+    lat, lon = location.latitude, location.longitude
+    return math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
+
+
 def clean_incoming(msg: Incoming) -> Incoming:
-    """The message with its texts cleaned; the same object when nothing needed it."""
+    """The message with its texts cleaned and a location that is not a place dropped;
+    the same object when nothing needed it."""
     user = msg.user
     clean_user = UserRef(
         user.channel,
@@ -72,6 +81,7 @@ def clean_incoming(msg: Incoming) -> Incoming:
         message_id=_clean_optional(msg.message_id),
         attachments=attachments,
         contact=contact,
+        location=msg.location if msg.location is None or is_place(msg.location) else None,
     )
     return msg if cleaned == msg else cleaned
 

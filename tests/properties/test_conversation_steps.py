@@ -34,14 +34,15 @@ from sqlalchemy import select
 from bot import outbox
 from bot.app import Runtime
 from bot.channels import webchat
+from bot.channels.base import parse_command
 from bot.db.models import Conversation
 from bot.processing import APOLOGY
-from bot.types import Button, Incoming, Reply, UserRef
+from bot.types import Attachment, Button, Contact, Incoming, Location, Reply, UserRef
 from complaints.codes import find_codes
 from handlers import complaints, procedures, staff, surveys, texts
 from tests.complaints.drivers import STAFF_GROUP, STAFF_IDS
 from tests.dialogue import run_transcript
-from tests.properties.strategies import button_payload, resident_text
+from tests.properties.strategies import any_text, button_payload, examples, resident_text
 from tests.surveys.helpers import MORNING, set_clock, visit
 
 KNOWN_STATES = frozenset(
@@ -75,21 +76,37 @@ _users = itertools.count(1)
 
 
 class Resident:
-    """A web chat resident whose messages go through ``WebChat.parse`` to the processor."""
+    """A resident whose messages reach the processor as their channel delivers them.
+
+    On the web chat they go through ``WebChat.parse``; on Telegram (photos, locations,
+    shared contacts) they are built as the Telegram parser builds them.
+    """
 
     def __init__(self, runtime: Runtime, channel: str = webchat.NAME) -> None:
         self.runtime = runtime
+        self.channel = channel
         self.user_id = f"prop{next(_users):06d}"
         self._n = 0
 
-    async def send(self, text: str = "", payload: str | None = None) -> list[Reply]:
+    async def send(self, text: str = "", payload: str | None = None, **extra: Any) -> list[Reply]:
         self._n += 1
-        raw = {"session": self.user_id, "id": f"m{self._n}", "text": text, "payload": payload}
-        [msg] = self.runtime.channels[webchat.NAME].parse(raw)
+        if self.channel == webchat.NAME:
+            raw = {"session": self.user_id, "id": f"m{self._n}", "text": text, "payload": payload}
+            [msg] = self.runtime.channels[webchat.NAME].parse(raw)
+        else:
+            command, argument = parse_command(text) if text.startswith("/") else (None, None)
+            msg = Incoming(
+                UserRef(self.channel, self.user_id, self.user_id, "Người dân"),
+                text=text,
+                command=command,
+                payload=argument if command else payload,
+                message_id=f"m{self._n}",
+                **extra,
+            )
         commune = self.runtime.communes.by_slug("default")
         assert commune is not None
         await self.runtime.processor.handle(commune, msg)
-        return await outbox.take_for_pull(self.runtime.db, webchat.NAME, self.user_id)
+        return await outbox.take_for_pull(self.runtime.db, self.channel, self.user_id)
 
     async def say(self, text: str) -> list[Reply]:
         return await self.send(text=text)
@@ -107,8 +124,6 @@ class Staff:
         self._n = 0
 
     async def send(self, text: str = "", payload: str | None = None) -> list[Reply]:
-        from bot.channels.base import parse_command
-
         self._n += 1
         command, argument = parse_command(text) if text.startswith("/") else (None, None)
         msg = Incoming(
@@ -136,7 +151,8 @@ def assert_answered(replies: list[Reply], *, silence_allowed: bool = False) -> N
         assert VIETNAMESE.search(reply.text), f"not Vietnamese: {reply.text[:200]!r}"
         for button in reply.buttons:
             assert button.label.strip()
-            assert button.payload is None or 0 < len(button.payload) <= 64
+            # Telegram's callback_data: 1-64 bytes.
+            assert button.payload is None or 0 < len(button.payload.encode()) <= 64
 
 
 async def assert_state_valid(runtime: Runtime, channel: str, user_id: str) -> None:
@@ -243,13 +259,15 @@ async def staff_runtime(runtime_at_morning: Runtime) -> tuple[Runtime, str]:
     return runtime_at_morning, _ticket_code(replies)
 
 
-async def _at_step(runtime: Runtime, name: str) -> Resident:
-    resident = Resident(runtime)
+async def _at_step(runtime: Runtime, name: str, channel: str = webchat.NAME) -> Resident:
+    resident = Resident(runtime, channel)
     step = STEPS[name]
     await step.reach(resident, runtime)
     async with runtime.db.read() as session:
         state = await session.scalar(
-            select(Conversation.state).where(Conversation.user_id == resident.user_id)
+            select(Conversation.state).where(
+                Conversation.channel == channel, Conversation.user_id == resident.user_id
+            )
         )
     assert state == step.state, f"the set-up did not reach {name!r} ({state!r})"
     return resident
@@ -271,6 +289,7 @@ def at_every_step(**arguments: Any) -> Callable[[Callable[..., Any]], Callable[.
 steps = st.sampled_from(sorted(STEPS))
 
 
+@examples(120)
 @given(step=steps, text=resident_text)
 @at_every_step(text="\x00 \ud800 ¹ \u202e🙂\x1b[0m")
 @example(step="complaint name", text="x" * 100_000)
@@ -292,6 +311,7 @@ async def test_any_text_at_any_step_gets_a_vietnamese_answer(
     await assert_state_valid(runtime, webchat.NAME, resident.user_id)
 
 
+@examples(80)
 @given(step=steps, payload=button_payload)
 @at_every_step(payload="sa:¹:5")  # str.isdigit() is true, int() fails
 @example(step="complaint category", payload="pa:cat:nope")
@@ -309,6 +329,44 @@ async def test_any_button_payload_at_any_step_gets_a_vietnamese_answer(
     await assert_state_valid(runtime, webchat.NAME, resident.user_id)
 
 
+coordinate = st.floats(allow_nan=True, allow_infinity=True)
+media = st.fixed_dictionaries(
+    {},
+    optional={
+        "text": resident_text,
+        "attachments": st.lists(
+            st.builds(
+                Attachment,
+                st.sampled_from(["photo", "sticker", "document", "audio", "video"]),
+                any_text,
+                st.one_of(st.none(), any_text),
+                st.one_of(st.none(), st.integers(min_value=-1, max_value=2**40)),
+            ),
+            max_size=12,
+        ).map(tuple),
+        "location": st.builds(Location, coordinate, coordinate),
+        "contact": st.builds(Contact, resident_text, st.one_of(st.none(), any_text), st.booleans()),
+    },
+)
+
+
+@examples(60)
+@given(step=steps, extra=media)
+@at_every_step(extra={"location": Location(float("nan"), float("inf"))})
+@at_every_step(extra={"attachments": (Attachment("photo", "\x00"),) * 12})
+@example(step="complaint phone", extra={"contact": Contact("٠٩١٢٣٤٥٦٧٨", "\ud800", True)})
+async def test_photos_locations_and_contacts_at_any_step_get_a_vietnamese_answer(
+    runtime_at_morning: Runtime, step: str, extra: dict[str, Any]
+) -> None:
+    runtime = runtime_at_morning
+    resident = await _at_step(runtime, step, "telegram")
+    replies = await resident.send(**extra)
+    if extra.get("text", "").strip() or extra.get("attachments") or extra.get("contact"):
+        assert_answered(replies)
+    assert APOLOGY not in replies
+    await assert_state_valid(runtime, "telegram", resident.user_id)
+
+
 def _ticket_code(replies: list[Reply]) -> str:
     return find_codes("\n".join(r.text for r in replies))[0]
 
@@ -316,6 +374,7 @@ def _ticket_code(replies: list[Reply]) -> str:
 STAFF_COMMANDS = sorted(staff.COMMANDS | {"ghinhan", "huy", "trogiup"})
 
 
+@examples(60)
 @given(command=st.sampled_from(STAFF_COMMANDS), argument=resident_text, with_code=st.booleans())
 @example(command="traloi", argument="PA-\x00 \x00", with_code=False)
 @example(command="ngaynghi", argument="31/02/2026", with_code=False)

@@ -7,6 +7,7 @@ matter most: an exception there is a 500, which the platform redelivers forever.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -23,16 +24,19 @@ from bot.channels import webchat
 from bot.channels.base import parse_command
 from bot.channels.telegram import ingress as telegram_ingress
 from bot.channels.telegram.parse import TelegramChannel, sender_and_chat
+from bot.channels.telegram.render import render as telegram_render
 from bot.channels.telegram.render import split_text as telegram_split
 from bot.channels.telegram.render import utf16_length
 from bot.channels.zalo_bot.parse import BadUpdate, ZaloBot, unwrap
+from bot.channels.zalo_bot.render import render as zalo_bot_render
 from bot.channels.zalo_bot.render import split_text as zalo_split
 from bot.channels.zalo_oa import signature
 from bot.channels.zalo_oa.parse import ZaloOA, button_payload
 from bot.channels.zalo_oa.render import query_text
+from bot.channels.zalo_oa.render import render as zalo_oa_render
 from bot.channels.zalo_oa.webhook import for_another_oa
 from bot.communes import CommuneProfile
-from bot.sanitize import clean_incoming, clean_json, clean_text
+from bot.sanitize import clean_incoming, clean_json, clean_text, is_place
 from bot.types import Button, Incoming, Reply, UserRef
 from complaints import codes
 from complaints.privacy import mask_phone, normalize_phone, redact
@@ -45,6 +49,7 @@ from tests.channels.telegram.conftest import update as telegram_fixture
 from tests.channels.zalo.helpers import fixture as zalo_fixture
 from tests.properties.strategies import (
     any_text,
+    examples,
     json_value,
     long_text,
     mutated,
@@ -397,3 +402,46 @@ def test_long_replies_are_cut_into_parts_each_channel_accepts(text: str) -> None
         parts = split(text)
         assert all(part and measure(part) <= limit for part in parts)
         assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+@given(
+    latitude=st.one_of(st.sampled_from(["nan", "inf", "-Infinity", "91", "1e400"]), any_text),
+    longitude=st.one_of(st.floats(), any_text),
+)
+@example(latitude="nan", longitude="105.8")
+def test_a_zalo_oa_location_is_a_place_on_earth_or_none(latitude: str, longitude: Any) -> None:
+    event = zalo_fixture("oa", "user_send_location.json")
+    event["message"]["attachments"][0]["payload"]["coordinates"] = {
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+    [msg] = ZaloOA().parse(event)
+    assert msg.location is None or is_place(msg.location)
+
+
+reply_buttons = st.lists(
+    st.builds(
+        Button,
+        any_text.filter(str.strip),
+        st.from_regex(r"[a-z]{1,3}:[A-Za-z0-9:_-]{0,40}", fullmatch=True),
+    ),
+    max_size=8,
+).map(tuple)
+
+
+@examples(60)
+@given(text=st.one_of(resident_text, long_text), buttons=reply_buttons)
+@example(text="<&>" * 3000, buttons=())
+def test_any_reply_renders_into_messages_each_channel_accepts(
+    text: str, buttons: tuple[Button, ...]
+) -> None:
+    reply = Reply(clean_text(text), buttons)
+    for part in telegram_render(reply):
+        if part.text is not None:
+            assert 0 < utf16_length(html.unescape(part.text)) <= 4096  # counted after parsing
+    for call in zalo_bot_render("chat", reply):
+        assert 0 < utf16_length(call.body.get("text", "x")) <= 2000
+    for body in zalo_oa_render("user", reply):
+        assert utf16_length(body["message"].get("text", "x")) <= 2000
+        for button in body["message"].get("attachment", {}).get("payload", {}).get("buttons", []):
+            assert button_payload(button["payload"]) is not None

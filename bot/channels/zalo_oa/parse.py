@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.channels.base import INVALID, parse_command
 from bot.channels.zalo_oa import NAME
+from bot.sanitize import is_place
 from bot.types import Attachment, Incoming, Location, UserRef
 
 TEXT = "user_send_text"
@@ -158,7 +159,8 @@ def _location(message: dict[str, Any]) -> Location | None:
         coordinates = body.get("coordinates")
         if isinstance(coordinates, dict):
             try:
-                return Location(float(coordinates["latitude"]), float(coordinates["longitude"]))
+                found = Location(float(coordinates["latitude"]), float(coordinates["longitude"]))
             except (KeyError, TypeError, ValueError):
                 return None
+            return found if is_place(found) else None  # float("nan") parses
     return None
