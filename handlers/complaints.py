@@ -406,8 +406,7 @@ def _valid_name(text: str) -> bool:
         2 <= len(name) <= 100
         and any(ch.isalpha() for ch in name)
         and all(
-            ch.isalpha() or ch in " .'-" or unicodedata.category(ch).startswith("M")
-            for ch in name
+            ch.isalpha() or ch in " .'-" or unicodedata.category(ch).startswith("M") for ch in name
         )
     )
 
