@@ -28,6 +28,7 @@ from bot.media import MediaFetcher
 from bot.outbox import Relay
 from bot.plugins import Plugin
 from bot.processing import Processor
+from bot.throttle import ResidentLimits, Throttle
 from handlers import build_router
 from knowledge.models import Catalogue
 
@@ -58,6 +59,7 @@ class Runtime:
     media: dict[str, MediaFetcher] = field(default_factory=dict)  # file download by channel
     jobs: Jobs = field(default_factory=Jobs)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    limits: ResidentLimits | None = None  # per-resident rate limit, see bot/throttle.py
 
     @property
     def default_commune_slug(self) -> str:
@@ -125,7 +127,10 @@ def build_runtime(
         parsers={name: ch.parse for name, ch in channels.items()},
         on_outbox=relay.wake,
     )
-    return Runtime(settings, db, communes, knowledge, processor, relay, channels, list(plugins))
+    runtime = Runtime(settings, db, communes, knowledge, processor, relay, channels, list(plugins))
+    throttle = Throttle(settings.resident_rate_limit, settings.resident_rate_window_seconds)
+    runtime.limits = ResidentLimits(db, throttle, relay.wake)
+    return runtime
 
 
 def load_plugins(settings: Settings) -> list[Plugin]:

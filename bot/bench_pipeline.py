@@ -491,6 +491,8 @@ def server_env(options: Options, workdir: Path, sink_url: str, port: int) -> dic
         # Given, so several instances do not race to generate one into the data dir.
         MOTCUA_SECRET_KEY=SERVER_KEY,
         MOTCUA_TELEGRAM_FLOOD_LIMITS="true" if options.flood_limits else "false",
+        # Simulated residents answer as fast as the bot does: no person types that fast.
+        MOTCUA_RESIDENT_RATE_LIMIT="0",
         MOTCUA_LOG_LEVEL="WARNING",
         MOTCUA_COMMUNE_NAME="Xã An Bình",
         MOTCUA_HOST="127.0.0.1",

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     secret_key: SecretStr | None = None  # signs tokens; generated into data_dir if unset
     outbox_lease_seconds: float = 60.0  # a send claimed by a process that died is retried after
+    # Per-resident rate limit on every channel (bot/throttle.py): at most this many
+    # messages per window from one person; more are answered "too fast" once. 0 = off.
+    resident_rate_limit: int = 20
+    resident_rate_window_seconds: float = 30.0
 
     # The default commune, configured from env vars alone.
     commune_slug: str = DEFAULT_SLUG

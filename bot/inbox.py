@@ -17,8 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
 from bot.db.models import InboxItem
+from bot.sanitize import clean_json, clean_text
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+# Over the sender's rate limit (bot/throttle.py): on record, never processed.
+THROTTLED = "throttled"
 
 
 async def store(
@@ -28,8 +31,15 @@ async def store(
     update_key: str,
     payload: dict[str, Any],
     now: datetime | None = None,
+    *,
+    status: str = PENDING,
 ) -> int | None:
-    """Insert the update; return its id, or None when it was already stored (a retry)."""
+    """Insert the update; return its id, or None when it was already stored (a retry).
+
+    Characters the databases refuse (NUL, lone surrogates) are cleaned out of the key and
+    the payload first: a body that cannot be stored must not make the webhook fail.
+    """
+    update_key, payload = clean_text(update_key), clean_json(payload)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
@@ -39,7 +49,7 @@ async def store(
             channel=channel,
             update_key=update_key,
             payload=payload,
-            status=PENDING,
+            status=status,
             attempts=0,
             received_at=now or utcnow(),
         )
@@ -68,8 +78,8 @@ async def store_many(
         {
             "commune_id": commune_id,
             "channel": channel,
-            "update_key": key,
-            "payload": payload,
+            "update_key": clean_text(key),
+            "payload": clean_json(payload),
             "status": PENDING,
             "attempts": 0,
             "received_at": received,
@@ -83,7 +93,13 @@ async def store_many(
         .returning(InboxItem.id, InboxItem.commune_id, InboxItem.channel, InboxItem.update_key)
     )
     result = await session.execute(statement)
-    return {(c, ch, k): i for i, c, ch, k in result.all()}
+    stored = {(c, ch, k): i for i, c, ch, k in result.all()}
+    # Keyed by the keys as given, even where cleaning changed them.
+    return {
+        (c, ch, k): stored[(c, ch, clean_text(k))]
+        for c, ch, k, _ in items
+        if (c, ch, clean_text(k)) in stored
+    }
 
 
 async def find(

@@ -36,6 +36,7 @@ from bot.db.models import ChannelUser, InboxItem, OutboxItem
 from bot.knowledge_base import CommuneKnowledge, KnowledgeRegistry
 from bot.outbox import Envelope, enqueue
 from bot.router import Router
+from bot.sanitize import clean_incoming
 from bot.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -299,6 +300,7 @@ class Processor:
         seq_base: int,
     ) -> list[Reply]:
         now = self.clock()
+        msg = clean_incoming(msg)  # NUL, controls, lone surrogates: see bot.sanitize
         await _touch_user(session, commune.id, msg, now)
         row, state = await conversation.load(
             session, commune.id, msg.user.channel, msg.user.user_id, now

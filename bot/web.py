@@ -18,17 +18,14 @@ from bot.app import Runtime
 from bot.channels import webchat
 from bot.communes import CommuneProfile
 from bot.db.models import OutboxItem
-from bot.throttle import Throttle
+from bot.sanitize import parse_json
+from bot.throttle import TOO_FAST, Verdict
 from bot.types import Reply
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "web_static"
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)
-# A person types a message every few seconds; a page sending faster is a script.
-CHAT_THROTTLE: web.AppKey[Throttle] = web.AppKey("chat_throttle", Throttle)
-CHAT_LIMIT, CHAT_WINDOW_S = 20, 30.0
-TOO_FAST = "Bạn gửi nhanh quá. Vui lòng chờ một chút rồi gửi tiếp."
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -52,7 +49,6 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> web.Applicat
     """The web application. With ``manage_runtime`` it starts and stops the runtime."""
     app = web.Application(middlewares=[security_headers], client_max_size=2 * 1024**2)
     app[RUNTIME] = runtime
-    app[CHAT_THROTTLE] = Throttle(CHAT_LIMIT, CHAT_WINDOW_S)
     app.router.add_get("/", chat_page)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -117,15 +113,20 @@ async def chat_message(request: web.Request) -> web.Response:
     """POST /api/chat: one message in, the bot's replies out (plus anything waiting)."""
     runtime = request.app[RUNTIME]
     try:
-        body = await request.json()
-    except ValueError:
+        body = parse_json(await request.read())
+    except ValueError:  # also NaN, and nesting deep enough to raise RecursionError
         raise _bad_request("body must be JSON") from None
     try:
         payload = webchat.validate(body)
     except webchat.BadRequest as exc:
         raise _bad_request(str(exc)) from None
-    commune = _commune(request, body.get("commune") if isinstance(body, dict) else None)
-    if not request.app[CHAT_THROTTLE].allow(payload["session"]):
+    slug = body.get("commune")  # validate() made sure the body is an object
+    if slug is not None and not isinstance(slug, str):
+        raise _bad_request("commune must be a string")
+    commune = _commune(request, slug)
+    # A person types a message every few seconds; a page sending faster is a script.
+    limits = runtime.limits
+    if limits and limits.check(commune.id, webchat.NAME, payload["session"]) != Verdict.ALLOW:
         return web.json_response({"error": TOO_FAST}, status=429)
     if payload["id"] is None:
         import uuid

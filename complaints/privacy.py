@@ -12,6 +12,7 @@ commune's rendered notice (privacy.notices), which starts with this one.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 NOTICE_VERSION = "2026-12"
 
@@ -36,14 +37,19 @@ def notice(commune: str, contact: str, retention_days: int) -> str:
 
 _PHONE_CHARS = re.compile(r"[\s.\-()]")
 # A Vietnamese mobile or landline: 0 or +84/84, then 9-10 digits.
-_VALID_PHONE = re.compile(r"^(?:\+?84|0)(\d{9,10})$")
+_VALID_PHONE = re.compile(r"^(?:\+?84|0)([0-9]{9,10})$")
 # Anything in free text that looks like a phone number (8+ digits, maybe spaced/dotted).
 _PHONE_IN_TEXT = re.compile(r"(?<!\w)\+?\d(?:[\s.\-]?\d){7,12}(?!\w)")
 
 
 def normalize_phone(text: str) -> str | None:
     """``0912 345 678``, ``+84912345678`` -> ``0912345678``; None if not a phone number."""
-    compact = _PHONE_CHARS.sub("", text.strip())
+    # Full-width or other script digits (some keyboards) become ASCII; \d would accept
+    # them as they are and store a number no one can dial.
+    ascii_digits = "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text.strip()
+    )
+    compact = _PHONE_CHARS.sub("", ascii_digits)
     match = _VALID_PHONE.match(compact)
     return "0" + match.group(1) if match else None
 
@@ -73,3 +79,20 @@ def redact(text: str, *known: str | None) -> str:
         if value and len(value.strip()) >= 2:
             result = re.sub(re.escape(value.strip()), "[đã ẩn]", result, flags=re.I)
     return result
+
+
+def clean_name(text: str) -> str:
+    """One space between words, composed (NFC): some phones type "ễ" as "e" plus two
+    combining marks, which ``isalpha`` refuses and which would never match an NFC name."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def valid_name(text: str) -> bool:
+    name = clean_name(text)
+    return (
+        2 <= len(name) <= 100
+        and any(ch.isalpha() for ch in name)
+        and all(
+            ch.isalpha() or ch in " .'-" or unicodedata.category(ch).startswith("M") for ch in name
+        )
+    )

@@ -27,7 +27,7 @@ from complaints import codes, service
 from complaints.categories import CATEGORIES, LEGAL, PROCEDURE, category
 from complaints.config import ComplaintSettings
 from complaints.models import FINAL_STATUSES, STATUS_LABELS, WAITING, Ticket
-from complaints.privacy import mask_phone, normalize_phone, redact
+from complaints.privacy import clean_name, mask_phone, normalize_phone, redact, valid_name
 from complaints.service import Rules, TicketError
 from handlers import menu, privacy, staff, texts
 
@@ -386,15 +386,6 @@ def _anonymous(data: dict[str, Any]) -> None:
         data.pop(key, None)
 
 
-def valid_name(text: str) -> bool:
-    name = " ".join(text.split())
-    return (
-        2 <= len(name) <= 100
-        and any(ch.isalpha() for ch in name)
-        and all(ch.isalpha() or ch in " .'-" for ch in name)
-    )
-
-
 async def step_name(
     ctx: Context, data: dict[str, Any], text: str, payload: str | None, msg: Incoming
 ) -> StepResult:
@@ -402,7 +393,7 @@ async def step_name(
         return None
     if not valid_name(text):
         return [Reply(texts.PA_NAME_INVALID, (_cancel_button(),))]
-    data["name"] = " ".join(text.split())
+    data["name"] = clean_name(text)
     return await _goto(ctx, PHONE, data)
 
 

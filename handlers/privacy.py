@@ -20,7 +20,7 @@ from bot.router import Router, any_of, button, command
 from bot.types import Button, Incoming, Reply
 from complaints import routing, service
 from complaints.categories import ONE_STOP
-from complaints.privacy import mask_name, mask_phone, normalize_phone
+from complaints.privacy import clean_name, mask_name, mask_phone, normalize_phone, valid_name
 from complaints.privacy import notice as consent_notice
 from handlers import menu, staff, texts
 from privacy import config as privacy_config
@@ -260,14 +260,12 @@ async def fix_field(ctx: Context, msg: Incoming) -> Reply:
     "fix_value",
 )
 async def fix_value(ctx: Context, msg: Incoming) -> Reply | None:
-    from handlers.complaints import valid_name
-
     field = str(ctx.conversation.data.get("field", ""))
     text = msg.text.strip()
     if field == "name":
         if not valid_name(text):
             return Reply(texts.PA_NAME_INVALID, (_cancel(),))
-        value = " ".join(text.split())
+        value = clean_name(text)
     else:
         phone = None
         if msg.contact is not None and msg.contact.own:

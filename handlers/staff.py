@@ -758,7 +758,7 @@ async def cmd_work_day(ctx: Context, msg: Incoming) -> Reply:
 
 async def cmd_calendar(ctx: Context, msg: Incoming) -> Reply:
     argument = (msg.payload or "").strip()
-    year = int(argument) if argument.isdigit() and 2000 <= int(argument) <= 2100 else None
+    year = int(argument) if argument.isdecimal() and 2000 <= int(argument) <= 2100 else None
     year = year or ctx.now.astimezone(TZ).year
     rules = await _rules(ctx)
     entries: dict[date, str] = {}

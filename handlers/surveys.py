@@ -273,7 +273,7 @@ def _score(msg: Incoming, current: int) -> tuple[int, int] | None:
     """(question index, score) from a button press or a typed digit."""
     if msg.payload and msg.payload.startswith(ANSWER + ":"):
         parts = msg.payload.split(":")
-        if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("1", "2", "3", "4", "5"):
+        if len(parts) == 3 and parts[1].isdecimal() and parts[2] in ("1", "2", "3", "4", "5"):
             return int(parts[1]), int(parts[2])
         return None
     match = _SCORE.match(msg.text or "") if not msg.is_button else None

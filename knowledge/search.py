@@ -387,7 +387,7 @@ class Matcher:
                 for t in _negated(all_words.folded):
                     weights[t] = max(weights.get(t, 0.0), _SURFACE_WEIGHT[kind])
             accented.update(content)
-            folded = [str(int(f)) if f.isdigit() else f for f in map(fold_word, content)]
+            folded = [str(int(f)) if f.isdecimal() else f for f in map(fold_word, content)]
             terms = frozenset(_terms(folded))
             sorted_text = " ".join(sorted(folded))
             if any(x.sorted_text == sorted_text and x.factor >= factor for x in surfaces):
@@ -436,7 +436,7 @@ class Matcher:
         if key in self._corrections:
             return self._corrections[key]
         fixed: str | None = None
-        if len(token) >= 4 and not token.isdigit():
+        if len(token) >= 4 and not token.isdecimal():
             cutoff = 90.0 if accented else 84.0
             hit = process.extractOne(token, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit is not None:
@@ -497,7 +497,7 @@ class Matcher:
                 stop = 0.0  # "dang ky" is "đăng ký", not "đang"
             if wt <= 0:
                 continue
-            if f.isdigit():
+            if f.isdecimal():
                 f = w = str(int(f))  # "02" and "2" are the same number
                 if int(f) < 100:
                     # A count or a size ("3 tầng", "2 tháng") is a detail of the story; a
@@ -626,7 +626,7 @@ class Matcher:
         q.acts = bool(set(words.folded) & _ACTS) or any(
             f"{a} {b}" in _ACTS for a, b in itertools.pairwise(words.folded)
         )
-        q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdigit())
+        q.unknown_words = sum(1 for f in topic if f not in self._vocab_set and not f.isdecimal())
         q.again = bool(set(words.folded) & _AGAIN)
         for t in _negated(words.folded, breaks):
             q.terms[t] = max(q.terms.get(t, 0.0), _NEGATED_WEIGHT)
@@ -1031,7 +1031,7 @@ def _query_age(words: Words) -> tuple[int | None, set[int]]:
         m = _AGE_WORD_RE.fullmatch(f)
         if m is not None:
             n, used = int(m.group(1)), {i}
-        elif f.isdigit() and i + 1 < len(fw) and fw[i + 1] in ("tuoi", "t"):
+        elif f.isdecimal() and i + 1 < len(fw) and fw[i + 1] in ("tuoi", "t"):
             n, used = int(f), {i, i + 1}
         else:
             continue
@@ -1046,7 +1046,7 @@ def _query_age(words: Words) -> tuple[int | None, set[int]]:
             return n + 1, used
         return n, used
     for i, f in enumerate(fw[:-1]):
-        if f == "lop" and fw[i + 1].isdigit() and 1 <= int(fw[i + 1]) <= 12:
+        if f == "lop" and fw[i + 1].isdecimal() and 1 <= int(fw[i + 1]) <= 12:
             return int(fw[i + 1]) + 5, set()  # first grade at six
     if "mau giao" in " ".join(fw) or "mam non" in " ".join(fw):
         return 4, set()
@@ -1071,7 +1071,7 @@ def _query_years(words: Words) -> int | None:
     """A duration in years the message gives ("đi bộ đội chống Mỹ 17 năm")."""
     fw = words.folded
     for i, f in enumerate(fw[:-1]):
-        if f.isdigit() and fw[i + 1] == "nam" and 1 <= int(f) <= 60:
+        if f.isdecimal() and fw[i + 1] == "nam" and 1 <= int(f) <= 60:
             return int(f)
     return None
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -31,6 +33,30 @@ from tests.log_canary import (  # noqa: F401
 
 if TYPE_CHECKING:
     from bot.app import Runtime
+
+# Property tests (tests/properties) run the same examples on every machine: derandomized,
+# no example database, and few enough examples that the whole suite of properties stays
+# under 40 s on a 2-core machine. A property needing more sets max_examples itself.
+# ``HYPOTHESIS_PROFILE=dev`` explores further with random examples when hunting bugs.
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=30,
+    print_blob=True,
+    # Runtime fixtures are shared by a property's examples on purpose (each example uses
+    # its own resident); slow data generation is expected for 100k-character texts.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+hypothesis_settings.register_profile(
+    "dev", parent=hypothesis_settings.get_profile("ci"), derandomize=False, max_examples=300
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = Path(os.environ.get("MOTCUA_SHARED_DIR", "/work/shared"))
 BACKENDS = ("sqlite", "postgresql")

@@ -12,6 +12,9 @@ from typing import Any, Protocol
 
 from bot.types import Incoming
 
+# The key of the payload stored for a body that is not an update (a "poison" item): the
+# parser refuses it, so it is on record as failed and never retried.
+INVALID = "invalid_update"
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 
 

@@ -37,7 +37,7 @@ async def _chosen(request: web.Request, staff: Staff) -> tuple[list[Question], d
     data = await form(request)
     ids = []
     for value in data.getall("question", []):
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and value.isdecimal():
             ids.append(int(value))
     runtime = runtime_of(request)
     async with runtime.db.read() as session:

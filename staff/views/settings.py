@@ -122,7 +122,7 @@ async def save_hours(request: web.Request, staff: Staff) -> web.StreamResponse:
     data = await form(request)
     start, end = _time(text_field(data, "start", 8)), _time(text_field(data, "end", 8))
     weekdays = sorted(
-        {int(v) for v in data.getall("weekday", []) if isinstance(v, str) and v.isdigit()}
+        {int(v) for v in data.getall("weekday", []) if isinstance(v, str) and v.isdecimal()}
     )
     if start is None or end is None:
         raise redirect("/staff/settings", e="Giờ làm việc chưa đúng dạng HH:MM.")

@@ -42,6 +42,8 @@ from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import InboxItem
 from bot.outbox import Envelope, enqueue
+from bot.sanitize import parse_json
+from bot.throttle import ResidentLimits, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Outcome(enum.Enum):
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
     POISON = "poison"
+    THROTTLED = "throttled"  # over the resident's rate limit: on record, not processed
 
 
 class Accepting(Protocol):
@@ -125,10 +128,12 @@ class Ingress:
         channel: TelegramChannel,
         db: Database | None = None,
         wake: Callable[[], None] = lambda: None,
+        limits: ResidentLimits | None = None,
     ) -> None:
         self.processor = processor
         self.channel = channel
         self.db = db
+        self.limits = limits
         self.wake = wake  # the outbox relay, when the ingress itself enqueues a reply
         self.batcher = InboxBatcher(db, processor) if db is not None else None
 
@@ -137,7 +142,7 @@ class Ingress:
     ) -> tuple[Outcome, Any]:
         """A webhook body: returns the outcome and the decoded update (if it decoded)."""
         try:
-            update: Any = json.loads(body)
+            update: Any = parse_json(body)
         except ValueError:
             update = None
         if not is_update(update):
@@ -160,6 +165,9 @@ class Ingress:
         if not admitted(commune, update) or self._elsewhere(update):
             return Outcome.IGNORED
         key, conversation = self.channel.update_key(update), self.channel.conversation_key(update)
+        held = await self._over_limit(commune, key, update)
+        if held is not None:
+            return held
         if self.batcher is not None:
             stored = await self.batcher.store(commune, key, update, conversation)
             return Outcome.DUPLICATE if stored is None else Outcome.STORED
@@ -168,6 +176,25 @@ class Ingress:
             return Outcome.DUPLICATE
         _submit(self.processor, inbox_id, conversation)
         return Outcome.STORED
+
+    async def _over_limit(
+        self, commune: CommuneProfile, key: str, update: dict[str, Any]
+    ) -> Outcome | None:
+        """A resident over the rate limit: stored as throttled (see bot/throttle.py).
+
+        Only private chats count; the staff group is not limited.
+        """
+        origin = sender_and_chat(update)
+        if self.limits is None or origin is None or origin[2] != "private":
+            return None
+        sender, chat, _ = origin
+        verdict = self.limits.check(commune.id, NAME, sender)
+        if verdict is Verdict.ALLOW:
+            return None
+        held = await self.limits.hold(
+            commune.id, NAME, key, update, user_id=sender, chat_id=chat, verdict=verdict
+        )
+        return Outcome.DUPLICATE if held is None else Outcome.THROTTLED
 
     def _elsewhere(self, update: dict[str, Any]) -> bool:
         message = update.get("message")

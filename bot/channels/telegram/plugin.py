@@ -113,7 +113,9 @@ class TelegramPlugin(Plugin):
             if len(slugs) > 1:
                 group = SharedBot(slugs, runtime.db, self._commune)
                 self.shared.update(dict.fromkeys(slugs, group))
-        self.ingress = Ingress(runtime.processor, self.channel, runtime.db, runtime.relay.wake)
+        self.ingress = Ingress(
+            runtime.processor, self.channel, runtime.db, runtime.relay.wake, runtime.limits
+        )
         if self.introduce:
             self._tasks.append(asyncio.create_task(self._introduce(shared)))
         if self.polling:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from bot.channels.base import parse_command
+from bot.channels.base import INVALID, parse_command
 from bot.channels.zalo_bot import NAME
 from bot.types import Attachment, Incoming, UserRef
 
@@ -70,6 +70,8 @@ class ZaloBot:
         return _id(sender.get("id")) or _id(chat.get("id")) or "unknown"
 
     def parse(self, payload: dict[str, Any]) -> list[Incoming]:
+        if INVALID in payload:
+            raise ValueError(f"not a Zalo Bot update: {payload.get('reason')}")
         update = unwrap(payload)
         message = _message(update)
         sender = _obj(message.get("from"))

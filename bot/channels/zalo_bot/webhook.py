@@ -8,18 +8,20 @@ the Zalo OA webhook.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.channels.base import Channel
+from bot.channels.base import INVALID, Channel
 from bot.channels.zalo_bot import NAME
-from bot.channels.zalo_bot.parse import BadUpdate, ZaloBot, unwrap
+from bot.channels.zalo_bot.parse import ZaloBot, unwrap
 from bot.communes import CommuneProfile
+from bot.sanitize import parse_json
+from bot.throttle import Verdict
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -45,10 +47,14 @@ async def deliver(
 ) -> int | None:
     """Store the update (a duplicate delivery is a no-op) and queue it for processing.
 
-    Returns the inbox id, or None for a duplicate. Without running workers (tests, a
-    one-off command) the update stays pending and is processed at the next start.
+    Returns the inbox id, or None when nothing was queued: a duplicate, or an update
+    held because its sender is over the rate limit (stored as throttled, see
+    bot/throttle.py). Without running workers (tests, a one-off command) the update
+    stays pending and is processed at the next start.
     """
     key = channel.update_key(payload)
+    if await _over_limit(runtime, commune, channel, key, payload):
+        return None
     inbox_id = await runtime.processor.accept(commune, channel.name, key, payload)
     if inbox_id is not None:
         try:
@@ -56,6 +62,57 @@ async def deliver(
         except RuntimeError:
             log.debug("no workers running: %s update %s waits for recovery", channel.name, inbox_id)
     return inbox_id
+
+
+async def _over_limit(
+    runtime: Runtime, commune: CommuneProfile, channel: Channel, key: str, payload: dict[str, Any]
+) -> bool:
+    """Hold the update if its sender is over the rate limit. Events that are not a
+    resident's message (receipts, the OA's own messages, unfollow) do not count."""
+    limits = runtime.limits
+    if limits is None:
+        return False
+    try:
+        messages = channel.parse(payload)  # pure and cheap for both Zalo adapters
+    except Exception:
+        return False  # the processor records it as failed
+    people = [m.user for m in messages if not m.is_group]
+    if not people:
+        return False
+    user = people[0]
+    verdict = limits.check(commune.id, channel.name, user.user_id)
+    if verdict is Verdict.ALLOW:
+        return False
+    await limits.hold(
+        commune.id,
+        channel.name,
+        key,
+        payload,
+        user_id=user.user_id,
+        chat_id=user.chat_id,
+        verdict=verdict,
+    )
+    return True
+
+
+async def record_poison(
+    runtime: Runtime, commune: CommuneProfile, channel: str, raw: bytes, reason: str
+) -> None:
+    """An authenticated body that is not an update: stored as a failed item, so it is on
+    record, and answered 200 by the caller. Zalo redelivers anything else and, after
+    repeated failures, disables the webhook: every resident would go unanswered.
+
+    The key is a hash of the body, so a redelivery of the same body is recognised.
+    """
+    key = "invalid:" + hashlib.sha256(raw).hexdigest()[:40]
+    log.warning("unreadable %s update for %s stored as %s: %s", channel, commune.slug, key, reason)
+    payload = {INVALID: raw.decode("utf-8", "replace")[:4000], "reason": reason}
+    inbox_id = await runtime.processor.accept(commune, channel, key, payload)
+    if inbox_id is not None:
+        try:
+            runtime.processor.submit(inbox_id, "invalid")  # the parser refuses it: recorded
+        except RuntimeError:
+            log.debug("no workers running: %s poison %s waits for recovery", channel, inbox_id)
 
 
 OnAccepted = Callable[[str, dict[str, Any]], Awaitable[None]]
@@ -83,10 +140,12 @@ def make_handler(
             raise web.HTTPRequestEntityTooLarge(
                 max_size=MAX_BODY, actual_size=request.content_length
             )
+        raw = await request.read()
         try:
-            update = unwrap(json.loads(await request.read()))
-        except (ValueError, BadUpdate):
-            raise web.HTTPBadRequest(text="not a Zalo Bot update") from None
+            update = unwrap(parse_json(raw))
+        except ValueError as exc:  # BadUpdate too
+            await record_poison(runtime, commune, NAME, raw, str(exc))
+            return web.json_response({"ok": True})
         inbox_id = await deliver(runtime, commune, channel, update)
         if inbox_id is not None and on_accepted is not None:
             await on_accepted(slug, update)
@@ -104,4 +163,13 @@ def chat_of(update: dict[str, Any]) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-__all__ = ["HEADER", "NAME", "PATH", "chat_of", "deliver", "make_handler", "secret_matches"]
+__all__ = [
+    "HEADER",
+    "NAME",
+    "PATH",
+    "chat_of",
+    "deliver",
+    "make_handler",
+    "record_poison",
+    "secret_matches",
+]

@@ -16,8 +16,9 @@ import json
 import re
 from typing import Any
 
-from bot.channels.base import parse_command
+from bot.channels.base import INVALID, parse_command
 from bot.channels.zalo_oa import NAME
+from bot.sanitize import is_place
 from bot.types import Attachment, Incoming, Location, UserRef
 
 TEXT = "user_send_text"
@@ -88,6 +89,8 @@ class ZaloOA:
         return _user_id(payload) or "unknown"
 
     def parse(self, payload: dict[str, Any]) -> list[Incoming]:
+        if INVALID in payload:
+            raise ValueError(f"not a Zalo OA event: {payload.get('reason')}")
         event = str(payload.get("event_name") or "")
         user_id = _user_id(payload)
         if user_id is None or not (event.startswith("user_send_") or event == FOLLOW):
@@ -156,7 +159,8 @@ def _location(message: dict[str, Any]) -> Location | None:
         coordinates = body.get("coordinates")
         if isinstance(coordinates, dict):
             try:
-                return Location(float(coordinates["latitude"]), float(coordinates["longitude"]))
+                found = Location(float(coordinates["latitude"]), float(coordinates["longitude"]))
             except (KeyError, TypeError, ValueError):
                 return None
+            return found if is_place(found) else None  # float("nan") parses
     return None

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+
+from bot.sanitize import parse_json
 
 HEADER = "X-ZEvent-Signature"
 
@@ -33,7 +34,7 @@ def verify(raw_body: bytes, header: str | None, *, app_id: str, secret_key: str)
     if given[:4].lower() == "mac=":
         given = given[4:].strip()
     try:
-        body = json.loads(raw_body)
+        body = parse_json(raw_body)
     except ValueError:
         return False
     if not isinstance(body, dict):

@@ -8,7 +8,6 @@ the worker owning the conversation. A bad signature gets 401 and nothing is stor
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.channels.zalo_bot.webhook import deliver
+from bot.channels.zalo_bot.webhook import deliver, record_poison
 from bot.channels.zalo_oa.parse import ZaloOA
 from bot.channels.zalo_oa.signature import HEADER, verify
+from bot.sanitize import parse_json
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -77,12 +77,10 @@ def make_handler(
         ):
             log.warning("zalo oa webhook for %s: bad or missing signature", slug)
             raise web.HTTPUnauthorized()
-        try:
-            event = json.loads(raw)
-        except ValueError:
-            raise web.HTTPBadRequest(text="not JSON") from None
-        if not isinstance(event, dict) or not isinstance(event.get("event_name"), str):
-            raise web.HTTPBadRequest(text="not a Zalo OA event")
+        event = parse_json(raw)  # verified above: a JSON object with a timestamp
+        if not isinstance(event.get("event_name"), str):
+            await record_poison(runtime, commune, channel.name, raw, "no event_name")
+            return web.json_response({"ok": True})
         if for_another_oa(event, key.oa_id):
             return web.json_response({"ok": True, "ignored": "another OA"})
         await deliver(runtime, commune, channel, event)

@@ -4,8 +4,10 @@ API (tests/dialogues/complaints.py has the dialogues; test_dialogues.py the tran
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import Runtime
-from tests.channels.telegram.conftest import RuntimeFactory
+from tests.channels.telegram.conftest import DIALOGUE_PACE, RuntimeFactory
 from tests.channels.telegram.driver import TelegramDriver, TelegramStaffDriver
 from tests.complaints.helpers import photo_statuses, run_photo_sweep, small_jpeg, ticket
 from tests.dialogue import ChatDriver
@@ -45,6 +47,9 @@ async def test_restart_midway(start_dialogue_runtime: RuntimeFactory, fake_api: 
 
     async def restart() -> ChatDriver:
         await first.stop()
+        # The new process's flood limiter starts empty; a real restart takes longer than
+        # the pace the old one kept, so let that much time pass.
+        await asyncio.sleep(DIALOGUE_PACE * 4)
         return TelegramDriver(await start_dialogue_runtime(), fake_api)
 
     await complaints.restart_midway(TelegramDriver(first, fake_api), restart)

@@ -56,7 +56,7 @@ async def test_a_wrong_or_missing_secret_gets_401_and_nothing_is_stored(
     assert await count(zalo_runtime, InboxItem) == 0
 
 
-async def test_unknown_commune_and_non_updates_are_refused(
+async def test_an_unknown_commune_is_not_found(
     zalo_runtime: Runtime, zalo_client: TestClient[Any, Any]
 ) -> None:
     other = await zalo_client.post(
@@ -65,10 +65,21 @@ async def test_unknown_commune_and_non_updates_are_refused(
         headers={HEADER: BOT_SECRET},
     )
     assert other.status == 404
-    for body in (b"not json", b"[]", b'{"ok": true}'):
-        response = await zalo_client.post(URL, data=body, headers={HEADER: BOT_SECRET})
-        assert response.status == 400
     assert await count(zalo_runtime, InboxItem) == 0
+
+
+async def test_a_body_that_is_not_an_update_is_acknowledged_and_recorded_as_failed(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], fake_bot: FakeZaloBot
+) -> None:
+    # Zalo redelivers a non-2xx answer and finally disables the webhook.
+    for body in (b"not json", b"[]", b'{"ok": true}', b"not json"):
+        response = await zalo_client.post(URL, data=body, headers={HEADER: BOT_SECRET})
+        assert response.status == 200
+    assert await count(zalo_runtime, InboxItem) == 3  # the repeated body was recognised
+    await drain(zalo_runtime)
+    assert await count(zalo_runtime, InboxItem, InboxItem.status == "failed") == 3
+    assert await count(zalo_runtime, InboxItem, InboxItem.error.like("parse:%")) == 3
+    assert fake_bot.texts(USER) == []
 
 
 @pytest.mark.parametrize("name", FIXTURES)
