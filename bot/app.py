@@ -122,9 +122,20 @@ def build_runtime(
         knowledge=knowledge,
         communes=communes,
         parsers={name: ch.parse for name, ch in channels.items()},
+        conversation_keys={name: ch.conversation_key for name, ch in channels.items()},
         on_outbox=relay.wake,
     )
-    return Runtime(settings, db, communes, knowledge, processor, relay, channels, list(plugins))
+    return Runtime(
+        settings,
+        db,
+        communes,
+        knowledge,
+        processor,
+        relay,
+        channels,
+        list(plugins),
+        jobs=Jobs(db),
+    )
 
 
 def load_plugins(settings: Settings) -> list[Plugin]:
