@@ -154,6 +154,10 @@ class Relay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._slugs: dict[int, str] = {}
+        # Outcomes not yet written. They outlive a pass whose last write failed (the
+        # database restarting): the next pass writes them before claiming anything, so
+        # sent rows are not sent again when their lease runs out.
+        self._results = _Results()
 
     def wake(self) -> None:
         self._wake.set()
@@ -181,13 +185,14 @@ class Relay:
 
     async def run_once(self) -> int:
         """Claim and send one batch of due rows. Returns how many rows were handled."""
+        results = self._results
+        await self._flush(results)
         rows = await self._claim()
         if not rows:
             return 0
         by_chat: dict[tuple[str, str], list[OutboxItem]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
-        results = _Results()
         done = asyncio.Event()
         flusher = asyncio.create_task(self._flush_every(results, done))
         try:
