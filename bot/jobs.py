@@ -20,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -104,7 +105,7 @@ class Jobs:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
-    def runner(self, job: Job) -> Callable[[], Awaitable[bool]]:
+    def runner(self, job: Job) -> Callable[[], Coroutine[Any, Any, bool]]:
         """What the scheduler calls: the sweep, behind its lock and its error log.
 
         Returns whether the sweep ran here (False: another instance holds it, or it failed).

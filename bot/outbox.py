@@ -13,8 +13,9 @@ relay is sending, or one waiting out ``retry_after``, holds the rest of its chat
 
 Due times come from the clocks of whichever instances wrote them. No wait this relay
 schedules is longer than ``MAX_WAIT``, so a pending row due further ahead than
-``HORIZON`` was stamped by a clock that has since jumped back (or ran ahead): it is due
-now rather than stalling its chat for the size of the jump.
+``HORIZON`` was stamped by a clock that has since jumped back (or ran ahead): it is made
+due now (checked every ``HORIZON_CHECK``) rather than stalling its chat for the size of
+the jump. A separate statement keeps the claim's own query on its index.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
@@ -53,6 +54,7 @@ PASS_GAP = 0.01  # seconds between busy passes
 FLUSH_EVERY = 0.05  # seconds: how long a sent row may wait before it is recorded
 MAX_WAIT = timedelta(minutes=10)  # the longest retry_after or backoff honoured
 HORIZON = MAX_WAIT + timedelta(minutes=5)  # a pending row due later than this: clock jump
+HORIZON_CHECK = timedelta(seconds=1)
 
 
 def backoff(attempt: int) -> timedelta:
@@ -158,6 +160,7 @@ class Relay:
         # database restarting): the next pass writes them before claiming anything, so
         # sent rows are not sent again when their lease runs out.
         self._results = _Results()
+        self._horizon_checked: datetime | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -213,16 +216,21 @@ class Relay:
         if not channels:
             return []
         async with self.db.transaction() as session:
-            due = or_(
-                OutboxItem.next_attempt_at <= now,
-                and_(OutboxItem.status == PENDING, OutboxItem.next_attempt_at > now + HORIZON),
-            )
+            last = self._horizon_checked
+            if last is None or not last <= now < last + HORIZON_CHECK:
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.status == PENDING, OutboxItem.next_attempt_at > now + HORIZON)
+                    .values(next_attempt_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                self._horizon_checked = now
             query = (
                 select(OutboxItem)
                 .where(
                     OutboxItem.channel.in_(channels),
                     OutboxItem.status.in_((PENDING, SENDING)),
-                    due,
+                    OutboxItem.next_attempt_at <= now,
                 )
                 .order_by(OutboxItem.id)
                 .limit(self.batch)
@@ -256,6 +264,7 @@ class Relay:
             await session.execute(
                 select(OutboxItem.channel, OutboxItem.chat_id, func.min(OutboxItem.id))
                 .where(
+                    OutboxItem.channel.in_({r.channel for r in rows}),
                     OutboxItem.chat_id.in_({r.chat_id for r in rows}),
                     OutboxItem.status.in_((PENDING, SENDING)),
                     OutboxItem.id < max(taken),

@@ -126,7 +126,7 @@ async def start_instance(
     telegram_settings: Settings,
     fake_api: FakeBotApi,
     lenient_referee: None,
-) -> Callable[[], Any]:
+) -> Callable[..., Any]:
     telegram_settings.outbox_lease_seconds = LEASE_SECONDS
 
     async def start(*, echo: bool = True) -> tuple[Runtime, str]:
@@ -145,7 +145,7 @@ async def start_instance(
 
 
 async def test_two_instances_answer_every_update_once_in_order(
-    start_instance: Callable[[], Any], fake_api: FakeBotApi
+    start_instance: Callable[..., Any], fake_api: FakeBotApi
 ) -> None:
     (_, first_url), (_, second_url) = await start_instance(), await start_instance()
     load = Load(fake_api, [first_url, second_url], residents=60, messages=5)
@@ -156,7 +156,7 @@ async def test_two_instances_answer_every_update_once_in_order(
 
 
 @pytest.fixture
-async def drop_connections(database_url: str) -> AsyncIterator[Callable[[], Any]]:
+async def drop_connections(database_url: str) -> AsyncIterator[Callable[..., Any]]:
     """What a database restart does to the instances: every connection cut at once."""
     engine = create_async_engine(database_url)
 
@@ -176,9 +176,9 @@ async def drop_connections(database_url: str) -> AsyncIterator[Callable[[], Any]
 
 
 async def test_connections_cut_mid_load_lose_and_repeat_nothing(
-    start_instance: Callable[[], Any],
+    start_instance: Callable[..., Any],
     fake_api: FakeBotApi,
-    drop_connections: Callable[[], Any],
+    drop_connections: Callable[..., Any],
 ) -> None:
     (_, first_url), (_, second_url) = await start_instance(), await start_instance()
     load = Load(fake_api, [first_url, second_url], residents=40, messages=6)
@@ -196,7 +196,7 @@ async def test_connections_cut_mid_load_lose_and_repeat_nothing(
 
 
 async def test_an_instance_killed_mid_stream_leaves_nothing_unanswered_or_repeated(
-    start_instance: Callable[[], Any],
+    start_instance: Callable[..., Any],
     fake_api: FakeBotApi,
     database_url: str,
     tmp_path: Path,
