@@ -164,6 +164,7 @@ class Processor:
                 continue
             failures = 0
             if found:
+                self._idle.clear()
                 continue
             self._idle.set()
             with contextlib.suppress(TimeoutError):
@@ -277,7 +278,14 @@ class Processor:
         if ids is not None:
             query = query.where(InboxItem.id.in_(ids))
         if self.shared:
-            query = inbox.claimable(query.where(InboxItem.commune_id.in_(list(knowledge))))
+            # Only rows this instance can handle: one it cannot would fail its batch again
+            # and again (a commune or channel configured on another instance only).
+            query = inbox.claimable(
+                query.where(
+                    InboxItem.commune_id.in_(list(knowledge)),
+                    InboxItem.channel.in_(list(self.parsers)),
+                )
+            )
             if ids is None:
                 query = query.limit(self.batch_size)
         else:
