@@ -125,9 +125,20 @@ def build_runtime(
         knowledge=knowledge,
         communes=communes,
         parsers={name: ch.parse for name, ch in channels.items()},
+        conversation_keys={name: ch.conversation_key for name, ch in channels.items()},
         on_outbox=relay.wake,
     )
-    runtime = Runtime(settings, db, communes, knowledge, processor, relay, channels, list(plugins))
+    runtime = Runtime(
+        settings,
+        db,
+        communes,
+        knowledge,
+        processor,
+        relay,
+        channels,
+        list(plugins),
+        jobs=Jobs(db),
+    )
     throttle = Throttle(settings.resident_rate_limit, settings.resident_rate_window_seconds)
     runtime.limits = ResidentLimits(db, throttle, relay.wake)
     return runtime

@@ -3,17 +3,23 @@
 A platform retries a delivery it thinks failed; the unique (commune, channel, update_key)
 turns the retry into a no-op. Storing first and processing after means nothing that was
 acknowledged can be lost: rows still ``pending`` after a crash are processed at start-up.
+
+With several instances on one PostgreSQL database any instance may handle any row, so
+a row is claimed by locking it (``claimable``) in the transaction that handles it: the
+lock lasts exactly as long as the claim, and dies with the instance's connection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.base import utcnow
 from bot.db.models import InboxItem
@@ -31,6 +37,7 @@ async def store(
     update_key: str,
     payload: dict[str, Any],
     now: datetime | None = None,
+    conversation: str | None = None,
     *,
     status: str = PENDING,
 ) -> int | None:
@@ -48,6 +55,7 @@ async def store(
             commune_id=commune_id,
             channel=channel,
             update_key=update_key,
+            conversation=conversation,
             payload=payload,
             status=status,
             attempts=0,
@@ -61,10 +69,10 @@ async def store(
 
 async def store_many(
     session: AsyncSession,
-    items: list[tuple[int, str, str, dict[str, Any]]],
+    items: Sequence[tuple[int, str, str, dict[str, Any], str | None]],
     now: datetime | None = None,
 ) -> dict[tuple[int, str, str], int]:
-    """Insert several updates (commune id, channel, key, payload) in one statement.
+    """Insert several updates (commune id, channel, key, payload, conversation) at once.
 
     Returns the new ids by (commune id, channel, key); keys already stored are absent.
     Webhooks under load store their updates in batches this way (one commit for many).
@@ -79,12 +87,13 @@ async def store_many(
             "commune_id": commune_id,
             "channel": channel,
             "update_key": clean_text(key),
+            "conversation": conversation,
             "payload": clean_json(payload),
             "status": PENDING,
             "attempts": 0,
             "received_at": received,
         }
-        for commune_id, channel, key, payload in items
+        for commune_id, channel, key, payload, conversation in items
     ]
     statement = (
         insert(InboxItem)
@@ -97,7 +106,7 @@ async def store_many(
     # Keyed by the keys as given, even where cleaning changed them.
     return {
         (c, ch, k): stored[(c, ch, clean_text(k))]
-        for c, ch, k, _ in items
+        for c, ch, k, _, _ in items
         if (c, ch, clean_text(k)) in stored
     }
 
@@ -122,3 +131,27 @@ async def pending_ids(session: AsyncSession, limit: int = 1000) -> list[int]:
         select(InboxItem.id).where(InboxItem.status == PENDING).order_by(InboxItem.id).limit(limit)
     )
     return list(result.scalars())
+
+
+def claimable(query: Select[Any]) -> Select[Any]:
+    """Narrow a query on the inbox to the rows this instance may handle now, locked.
+
+    A pending row qualifies when no earlier row of its conversation is still pending:
+    while one instance handles a resident's message, that resident's later messages wait,
+    so they are handled in order and never by two instances at once. ``SKIP LOCKED``
+    passes over rows another instance holds instead of waiting for them. PostgreSQL only:
+    on SQLite one instance owns the database.
+    """
+    earlier = aliased(InboxItem)
+    first_of_conversation = ~exists().where(
+        earlier.commune_id == InboxItem.commune_id,
+        earlier.channel == InboxItem.channel,
+        earlier.conversation == InboxItem.conversation,
+        earlier.status == PENDING,
+        earlier.id < InboxItem.id,
+    )
+    return (
+        query.where(InboxItem.status == PENDING, first_of_conversation)
+        .order_by(InboxItem.id)
+        .with_for_update(of=InboxItem, skip_locked=True)
+    )

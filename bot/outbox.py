@@ -5,6 +5,17 @@ never lose an answer or send one for a step that was rolled back. The relay send
 in order per chat, honours ``retry_after``, retries transient failures with backoff,
 dead-letters what keeps failing, and marks people who blocked the bot as unreachable.
 Pull channels (the web chat) have no sender: their rows wait until the page fetches them.
+
+Several instances may run relays on one PostgreSQL database. A row is claimed with a
+lease (``sending`` until ``next_attempt_at``) under ``SKIP LOCKED``, and a chat's row is
+sent only when every older unsent row of that chat is in the same claim: a row another
+relay is sending, or one waiting out ``retry_after``, holds the rest of its chat back.
+
+Due times come from the clocks of whichever instances wrote them. No wait this relay
+schedules is longer than ``MAX_WAIT``, so a pending row due further ahead than
+``HORIZON`` was stamped by a clock that has since jumped back (or ran ahead): it is made
+due now (checked every ``HORIZON_CHECK``) rather than stalling its chat for the size of
+the jump. A separate statement keeps the claim's own query on its index.
 """
 
 from __future__ import annotations
@@ -41,11 +52,14 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)  # a row claimed by a process that died is retried after this
 PASS_GAP = 0.01  # seconds between busy passes
 FLUSH_EVERY = 0.05  # seconds: how long a sent row may wait before it is recorded
+MAX_WAIT = timedelta(minutes=10)  # the longest retry_after or backoff honoured
+HORIZON = MAX_WAIT + timedelta(minutes=5)  # a pending row due later than this: clock jump
+HORIZON_CHECK = timedelta(seconds=1)
 
 
 def backoff(attempt: int) -> timedelta:
     """2, 4, 8 ... seconds, capped at 10 minutes."""
-    return timedelta(seconds=min(600, 2**attempt))
+    return min(MAX_WAIT, timedelta(seconds=min(600, 2**attempt)))
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,11 @@ class Relay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._slugs: dict[int, str] = {}
+        # Outcomes not yet written. They outlive a pass whose last write failed (the
+        # database restarting): the next pass writes them before claiming anything, so
+        # sent rows are not sent again when their lease runs out.
+        self._results = _Results()
+        self._horizon_checked: datetime | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -169,13 +188,14 @@ class Relay:
 
     async def run_once(self) -> int:
         """Claim and send one batch of due rows. Returns how many rows were handled."""
+        results = self._results
+        await self._flush(results)
         rows = await self._claim()
         if not rows:
             return 0
         by_chat: dict[tuple[str, str], list[OutboxItem]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
-        results = _Results()
         done = asyncio.Event()
         flusher = asyncio.create_task(self._flush_every(results, done))
         try:
@@ -196,8 +216,15 @@ class Relay:
         if not channels:
             return []
         async with self.db.transaction() as session:
-            # A chat whose earlier message is still waiting (retry_after, backoff) must not
-            # overtake it: only the oldest due-or-waiting row of each chat is eligible.
+            last = self._horizon_checked
+            if last is None or not last <= now < last + HORIZON_CHECK:
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.status == PENDING, OutboxItem.next_attempt_at > now + HORIZON)
+                    .values(next_attempt_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                self._horizon_checked = now
             query = (
                 select(OutboxItem)
                 .where(
@@ -212,8 +239,10 @@ class Relay:
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.execute(query)).scalars())
             if rows:
-                blocked = await self._chats_with_earlier_waiting(session, rows)
-                rows = [r for r in rows if (r.channel, r.chat_id, r.id) not in blocked]
+                # A chat's message must not overtake an older one still unsent: waiting
+                # (retry_after, backoff) or held by another relay.
+                blocked = await self._behind_older_unsent(session, rows)
+                rows = [r for r in rows if r.id not in blocked]
             if rows:
                 await session.execute(
                     update(OutboxItem)
@@ -226,28 +255,34 @@ class Relay:
             row.status, row.next_attempt_at = SENDING, now + self.lease
         return rows
 
-    async def _chats_with_earlier_waiting(
+    async def _behind_older_unsent(
         self, session: AsyncSession, rows: Sequence[OutboxItem]
-    ) -> set[tuple[str, str, int]]:
-        """Rows that must wait because an older row of the same chat is still waiting."""
-        chat_ids = {r.chat_id for r in rows}
-        waiting = (
+    ) -> set[int]:
+        """Ids among ``rows`` with an older unsent row of their chat that is not among them.
+
+        On SQLite no other relay can hold a row, so the older rows left out are exactly
+        those not yet due: a cheaper query on the due-time index finds them.
+        """
+        taken = {r.id for r in rows}
+        left_out = (
+            OutboxItem.next_attempt_at > self.clock()
+            if self.db.is_sqlite
+            else OutboxItem.id.not_in(taken)
+        )
+        others = (
             await session.execute(
                 select(OutboxItem.channel, OutboxItem.chat_id, func.min(OutboxItem.id))
                 .where(
-                    OutboxItem.chat_id.in_(chat_ids),
+                    OutboxItem.chat_id.in_({r.chat_id for r in rows}),
                     OutboxItem.status.in_((PENDING, SENDING)),
-                    OutboxItem.next_attempt_at > self.clock(),
+                    OutboxItem.id < max(taken),
+                    left_out,
                 )
                 .group_by(OutboxItem.channel, OutboxItem.chat_id)
             )
         ).all()
-        earliest = {(channel, chat_id): first for channel, chat_id, first in waiting}
-        return {
-            (r.channel, r.chat_id, r.id)
-            for r in rows
-            if earliest.get((r.channel, r.chat_id), r.id + 1) < r.id
-        }
+        oldest = {(channel, chat_id): first for channel, chat_id, first in others}
+        return {r.id for r in rows if oldest.get((r.channel, r.chat_id), r.id + 1) < r.id}
 
     async def _load_slugs(self, session: AsyncSession, commune_ids: set[int]) -> None:
         missing = commune_ids - set(self._slugs)
@@ -273,7 +308,7 @@ class Relay:
         try:
             await sender.send(self._slugs[row.commune_id], row.chat_id, Reply.from_json(row.reply))
         except RetryAfter as exc:
-            when = now + timedelta(seconds=exc.seconds)
+            when = now + min(MAX_WAIT, timedelta(seconds=exc.seconds))
             results.update(row, status=PENDING, next_attempt_at=when, last_error=str(exc))
             return when
         except RecipientUnreachable as exc:

@@ -7,11 +7,18 @@ batch never holds two updates of the same conversation, so a resident's messages
 handled in the order they arrived. A handler that raises rolls back to its savepoint;
 the resident gets one apology and the conversation is not blocked: a second failure in
 a row resets it.
+
+On SQLite (one instance) the webhooks queue the ids they stored for this process. On
+PostgreSQL several instances share the inbox, so each one pulls batches of claimable
+rows (``inbox.claimable``: locked, first of their conversation) whoever stored them; a
+webhook only wakes its own instance, and an idle instance looks again every
+``poll_seconds`` for rows another one stored or left behind when it died.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -22,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import Row, Table, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +60,12 @@ RESET_AFTER_FAILURES = 2
 # A message's replies and notices are numbered from seq_base; the next message of the
 # same update starts SEQ_STRIDE further on.
 SEQ_STRIDE = 100
+# PostgreSQL ends a claim whose instance went silent (hung, partitioned) after this long
+# idle inside its transaction, releasing the rows for the others: the claim's lease.
+CLAIM_LEASE_MS = 60_000
+# How long ``stop`` lets a shared-inbox instance finish what it can claim (PostgreSQL);
+# what is left stays pending for the other instances or the next start.
+STOP_GRACE_SECONDS = 10.0
 
 
 @dataclass
@@ -62,6 +75,8 @@ class Processor:
     knowledge: KnowledgeRegistry
     communes: CommuneDirectory
     parsers: Mapping[str, Parser]
+    # The channels' conversation keys, stored with each update (see ``inbox.claimable``).
+    conversation_keys: Mapping[str, Callable[[dict[str, Any]], str]] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
     on_outbox: Callable[[], None] = lambda: None
     clock: Callable[[], datetime] = utcnow
@@ -69,6 +84,8 @@ class Processor:
     # Stop adding updates to a batch after this much work: webhooks waiting to store an
     # update (and answer 200) queue behind the batch's write lock on SQLite.
     batch_seconds: float = 0.004
+    # PostgreSQL: how often an idle instance looks for rows stored by the others.
+    poll_seconds: float = 0.5
 
     def __post_init__(self) -> None:
         self._queue: deque[tuple[int, str]] = deque()
@@ -83,31 +100,81 @@ class Processor:
         self, commune: CommuneProfile, channel: str, update_key: str, payload: dict[str, Any]
     ) -> int | None:
         """Store an update; None if it was a duplicate delivery. Commits before returning."""
+        conversation = self.conversation_key(channel, payload)
         async with self.db.transaction(urgent=True) as session:
             return await inbox.store(
-                session, commune.id, channel, update_key, payload, self.clock()
+                session, commune.id, channel, update_key, payload, self.clock(), conversation
             )
+
+    def conversation_key(self, channel: str, payload: dict[str, Any]) -> str | None:
+        key_of = self.conversation_keys.get(channel)
+        if key_of is None:
+            return None
+        try:
+            return key_of(payload)
+        except Exception:  # a payload the channel cannot read: the parser records it
+            return None
+
+    @property
+    def shared(self) -> bool:
+        """Whether instances share the inbox (PostgreSQL) rather than one owning it."""
+        return not self.db.is_sqlite
 
     def submit(self, inbox_id: int, conversation_key: str) -> None:
         """Queue a stored update; ``conversation_key`` keeps one person's updates in order."""
         if self._task is None:
             raise RuntimeError("the processor is not running")
-        self._queue.append((inbox_id, conversation_key))
+        if not self.shared:  # a shared inbox is pulled from: the id is not needed
+            self._queue.append((inbox_id, conversation_key))
         self._idle.clear()
         self._ready.set()
 
     async def start(self) -> None:
+        if self.shared:  # the loop's first pull is the recovery
+            self._idle.clear()
+            self._task = asyncio.create_task(self._pull_forever())
+            return
         self._task = asyncio.create_task(self._run())
         await self.recover()
 
     async def stop(self) -> None:
-        """Finish what was queued, then stop."""
+        """Finish what was queued (on a shared inbox: what it can claim soon), then stop."""
         if self._task is None:
             return
-        await self._idle.wait()
+        if self.shared:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), STOP_GRACE_SECONDS)
+        else:
+            await self._idle.wait()
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
+
+    async def _pull_forever(self) -> None:
+        """Handle claimable rows until there are none, then wait for a wake-up or a poll."""
+        failures = 0
+        while True:
+            self._ready.clear()  # a submit from now on means "look again"
+            try:
+                found = await self.pull()
+            except Exception:
+                # The database may be restarting: the rows stay pending, try again soon.
+                failures += 1
+                log.exception("processing the shared inbox failed (%d in a row)", failures)
+                await asyncio.sleep(min(5.0, 0.05 * 2**failures))
+                continue
+            failures = 0
+            if found:
+                self._idle.clear()
+                continue
+            self._idle.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), self.poll_seconds)
+
+    async def pull(self) -> int:
+        """Claim and handle one batch from the shared inbox; returns how many rows."""
+        _replies, found = await self._handle_batch(None)
+        return len(found)
 
     async def _run(self) -> None:
         while True:
@@ -142,7 +209,16 @@ class Processor:
         return batch
 
     async def recover(self) -> int:
-        """Process updates accepted before a crash and never processed."""
+        """Process updates accepted before a crash and never processed.
+
+        On a shared inbox: every row no live instance holds, including those of an
+        instance that died (its locks died with its connections).
+        """
+        if self.shared:
+            count = 0
+            while found := await self.pull():
+                count += found
+            return count
         async with self.db.read() as session:
             ids = await inbox.pending_ids(session)
         for inbox_id in ids:  # in the order they arrived
@@ -158,63 +234,86 @@ class Processor:
         return (await self._process_batch([(inbox_id, "")])).get(inbox_id, [])
 
     async def _process_batch(self, batch: list[tuple[int, str]]) -> dict[int, list[Reply]]:
-        # Building a commune's matcher can take a second: never while holding the lock.
-        knowledge = {c.id: await self.knowledge.for_commune(c) for c in self.communes.all()}
-        ids = [inbox_id for inbox_id, _ in batch]
-        try:
-            replies, found = await self._run_batch(ids, knowledge, isolate=False)
-        except _HandlerFailed:
-            # One handler failed and the batch was rolled back: redo it one update per
-            # transaction, so the failure is rolled back and apologised for alone.
-            replies, found = {}, set()
-            for inbox_id in ids:
-                done, seen = await self._run_batch([inbox_id], knowledge, isolate=True)
-                replies.update(done)
-                found |= seen
-        if found:
-            self.on_outbox()
+        replies, found = await self._handle_batch([inbox_id for inbox_id, _ in batch])
         left = [(i, key) for i, key in batch if i in found and i not in replies]
         if left:  # over the time budget: back to the queue, ahead of newer updates
             self._queue.extendleft(reversed(left))
             self._ready.set()
         return replies
 
-    async def _run_batch(
-        self, ids: list[int], knowledge: dict[int, CommuneKnowledge], *, isolate: bool
-    ) -> tuple[dict[int, list[Reply]], set[int]]:
-        """Handle the pending updates among ``ids`` in one transaction.
+    async def _handle_batch(self, ids: list[int] | None) -> tuple[dict[int, list[Reply]], set[int]]:
+        """Handle the updates ``ids`` (None: a batch claimed from the shared inbox)."""
+        # Building a commune's matcher can take a second: never while holding the lock.
+        knowledge = {c.id: await self.knowledge.for_commune(c) for c in self.communes.all()}
+        try:
+            replies, found = await self._run_batch(ids, knowledge, isolate=False)
+        except _HandlerFailed as failed:
+            # One handler failed and the batch was rolled back: redo it one update per
+            # transaction, so the failure is rolled back and apologised for alone.
+            replies, found = {}, set()
+            for inbox_id in failed.ids:
+                done, seen = await self._run_batch([inbox_id], knowledge, isolate=True)
+                replies.update(done)
+                found |= seen
+        if found:
+            self.on_outbox()
+        return replies, found
 
-        Returns the replies by update, and which of ``ids`` were pending (those without
-        replies were left for the next batch: over the time budget).
+    async def _run_batch(
+        self, ids: list[int] | None, knowledge: dict[int, CommuneKnowledge], *, isolate: bool
+    ) -> tuple[dict[int, list[Reply]], set[int]]:
+        """Handle the pending updates among ``ids`` (None: any claimable) in one transaction.
+
+        Returns the replies by update, and which rows were taken (those without replies
+        were left for the next batch: over the time budget).
         """
         replies: dict[int, list[Reply]] = {}
         marks: list[dict[str, Any]] = []
-        async with self.db.transaction() as session:
-            items = (
-                await session.execute(
-                    select(
-                        InboxItem.id,
-                        InboxItem.commune_id,
-                        InboxItem.channel,
-                        InboxItem.payload,
-                        InboxItem.attempts,
-                    )
-                    .where(InboxItem.id.in_(ids), InboxItem.status == inbox.PENDING)
-                    .order_by(InboxItem.id)
+        query = select(
+            InboxItem.id,
+            InboxItem.commune_id,
+            InboxItem.channel,
+            InboxItem.payload,
+            InboxItem.attempts,
+        )
+        if ids is not None:
+            query = query.where(InboxItem.id.in_(ids))
+        if self.shared:
+            # Only rows this instance can handle: one it cannot would fail its batch again
+            # and again (a commune or channel configured on another instance only).
+            query = inbox.claimable(
+                query.where(
+                    InboxItem.commune_id.in_(list(knowledge)),
+                    InboxItem.channel.in_(list(self.parsers)),
                 )
-            ).all()
+            )
+            if ids is None:
+                query = query.limit(self.batch_size)
+        else:
+            query = query.where(InboxItem.status == inbox.PENDING).order_by(InboxItem.id)
+        async with self.db.transaction() as session:
+            if self.shared:
+                # The claim lasts as long as this transaction: bound it for a hung instance.
+                await session.execute(
+                    text(f"SET LOCAL idle_in_transaction_session_timeout = {CLAIM_LEASE_MS}")
+                )
+            items = (await session.execute(query)).all()
             started = time.monotonic()
             for item in items:
                 over_budget = time.monotonic() - started > self.batch_seconds
                 if replies and over_budget and self.db.is_sqlite:
                     break  # webhooks are waiting for the one write lock
-                replies[item.id], mark = await self._process_item(
-                    session,
-                    self.communes.by_id(item.commune_id),
-                    knowledge[item.commune_id],
-                    item,
-                    isolate,
-                )
+                try:
+                    replies[item.id], mark = await self._process_item(
+                        session,
+                        self.communes.by_id(item.commune_id),
+                        knowledge[item.commune_id],
+                        item,
+                        isolate,
+                    )
+                except _HandlerFailed as failed:
+                    failed.ids = [i.id for i in items]
+                    raise
                 marks.append(mark)
             if marks:
                 await session.execute(update(InboxItem), marks)
@@ -359,6 +458,10 @@ class Processor:
 
 class _HandlerFailed(Exception):
     """A handler raised inside a batch: the batch is redone one update at a time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[int] = []  # the batch's updates
 
 
 def _as_choice(msg: Incoming, offered: list[list[str]]) -> Incoming:

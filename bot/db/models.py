@@ -91,18 +91,23 @@ class InboxItem(Base):
 
     The unique key makes a retried delivery a no-op. ``status`` moves pending -> done or
     failed; a pending row found at start-up was accepted but never processed.
+    ``conversation`` is who the update is from (the channel's conversation key): an
+    update is handled only once every earlier one of its conversation is, whichever
+    instance stored it.
     """
 
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("commune_id", "channel", "update_key"),
         Index("ix_inbox_pending", "status", "id"),
+        Index("ix_inbox_conversation", "commune_id", "channel", "conversation", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20))
     update_key: Mapped[str] = mapped_column(String(200))
+    conversation: Mapped[str | None] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -205,3 +205,59 @@ async def test_outcomes_being_written_when_a_pass_ends_are_not_lost(
     await _enqueue(db, *[("a", str(i)) for i in range(4)], now=clock())
     assert await relay.run_once() == 4
     assert {status for _, _, status in await _statuses(db)} == {"sent"}
+
+
+async def test_a_clock_jumping_back_an_hour_does_not_stall_the_chats(db: Database) -> None:
+    clock, sender = Clock(), FakeSender()
+    sender.failures["a"] = [RetryAfter(5)]
+    await _enqueue(db, ("a", "1"), ("a", "2"), ("b", "1"), now=clock())
+    relay = Relay(db, {"fake": sender}, clock=clock)
+    await relay.run_once()
+    assert sender.sent == [("b", "1")]  # chat a waits out its 5 seconds...
+    clock.advance(-3600)  # ...when the clock is set back an hour
+    await _enqueue(db, ("b", "2"), now=clock())
+    await relay.run_once()
+    # Due times an hour ahead were written before the jump: they are due, not an hour off.
+    assert sorted(sender.sent) == [("a", "1"), ("a", "2"), ("b", "1"), ("b", "2")]
+    assert [m for m in sender.sent if m[0] == "a"] == [("a", "1"), ("a", "2")]
+
+
+async def test_a_clock_jumping_forward_after_a_failed_write_repeats_nothing(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent, but the outcome could not be written (the database restarting); then the
+    clock jumps past the lease. The rows are recorded as sent, never sent again."""
+    clock, sender = Clock(), FakeSender()
+    await _enqueue(db, ("a", "1"), ("b", "1"), now=clock())
+    relay = Relay(db, {"fake": sender}, clock=clock)
+    write = relay._write
+    database_down = True
+
+    async def write_unless_down(*args: object) -> None:
+        if database_down:
+            raise ConnectionResetError("connection to the database lost")
+        await write(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(relay, "_write", write_unless_down)
+    with pytest.raises(ConnectionResetError):
+        await relay.run_once()
+    database_down = False
+    clock.advance(3600)
+    assert await relay.run_once() == 0
+    assert sorted(sender.sent) == [("a", "1"), ("b", "1")]
+    assert {status for _, _, status in await _statuses(db)} == {"sent"}
+
+
+async def test_a_long_retry_after_is_honoured_up_to_the_longest_wait(db: Database) -> None:
+    """A wait beyond ``MAX_WAIT`` would look like a clock jump: it is shortened instead."""
+    clock, sender = Clock(), FakeSender()
+    sender.failures["a"] = [RetryAfter(86_400)]
+    await _enqueue(db, ("a", "1"), now=clock())
+    relay = Relay(db, {"fake": sender}, clock=clock)
+    await relay.run_once()
+    clock.advance(outbox.MAX_WAIT.total_seconds() - 1)
+    await relay.run_once()
+    assert sender.sent == []
+    clock.advance(2)
+    await relay.run_once()
+    assert sender.sent == [("a", "1")]

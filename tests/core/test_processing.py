@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from bot import outbox
 from bot.app import Runtime
 from bot.channels import webchat
+from bot.db.base import utcnow
 from bot.db.models import ChannelUser, Conversation, InboxItem, OutboxItem, Question
 from bot.router import Router, text
 from bot.types import Incoming, Reply
@@ -153,3 +156,21 @@ async def test_the_resident_is_remembered_for_later_messages(runtime: Runtime) -
     async with runtime.db.read() as session:
         user = (await session.execute(select(ChannelUser))).scalar_one()
     assert (user.channel, user.user_id, user.chat_id) == ("web", "resident-0006", "resident-0006")
+
+
+async def test_replies_stamped_by_a_clock_an_hour_ahead_are_sent_at_once(
+    runtime: Runtime,
+) -> None:
+    sent: list[str] = []
+
+    class Sender:
+        async def send(self, commune_slug: str, chat_id: str, reply: Reply) -> None:
+            sent.append(chat_id)
+
+    runtime.processor.clock = lambda: utcnow() + timedelta(hours=1)
+    inbox_id = await _accept(runtime, "resident-0009", "khai sinh", "m1")
+    assert inbox_id is not None
+    await runtime.processor.process(inbox_id)
+    relay = outbox.Relay(runtime.db, {webchat.NAME: Sender()})  # the right time
+    assert await relay.run_once() == 1
+    assert sent == ["resident-0009"]

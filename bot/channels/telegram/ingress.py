@@ -104,9 +104,8 @@ class InboxBatcher:
             del self._waiting[: self.max_batch]
             try:
                 async with self.db.transaction(urgent=True) as session:
-                    ids = await inbox.store_many(
-                        session, [(w.commune_id, NAME, w.key, w.payload) for w in batch]
-                    )
+                    rows = [(w.commune_id, NAME, w.key, w.payload, w.conversation) for w in batch]
+                    ids = await inbox.store_many(session, rows)
             except Exception as exc:
                 log.exception("storing %d Telegram updates failed", len(batch))
                 for w in batch:

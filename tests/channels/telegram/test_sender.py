@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -156,3 +157,37 @@ async def test_the_relay_marks_blocked_users_and_buries_rejected_messages_at_onc
         )
         assert list(unreachable.scalars()) == ["102"]
     assert [m.chat_id for m in fake_api.sent] == ["101"]
+
+
+async def test_a_storm_of_429s_and_server_errors_is_waited_out_and_all_arrive_once_in_order(
+    db: Database, sender: TelegramSender, fake_api: FakeBotApi
+) -> None:
+    chats = [str(310 + n) for n in range(4)]
+    async with db.transaction() as session:
+        commune_id = (await session.execute(select(Commune.id))).scalar_one()
+        for n in (1, 2, 3):
+            outbox.enqueue(
+                session,
+                commune_id,
+                [Envelope("telegram", chat, Reply(f"{chat}:{n}"), chat) for chat in chats],
+            )
+    storm = 6
+    fake_api.inject("sendMessage", Fault.too_many_requests(1), times=storm)  # whoever comes
+    fake_api.inject("sendMessage", Fault.server_error(502), chat_id=chats[0])
+    fake_api.inject("sendMessage", Fault.server_error(500), chat_id=chats[1])
+    relay = Relay(db, {"telegram": sender})
+    running = asyncio.create_task(relay.run(idle=0.1))
+    try:
+        await fake_api.wait_until(lambda: len(fake_api.sent) >= 12, within=20, what="all")
+        await asyncio.sleep(0.3)  # nothing more may follow
+    finally:
+        relay.stop()
+        await running
+    for chat in chats:
+        assert [m.text for m in fake_api.messages_to(chat)] == [f"{chat}:{n}" for n in (1, 2, 3)]
+    assert len(fake_api.sent) == 12
+    calls = fake_api.calls_to("sendMessage")
+    for index, refused in enumerate(calls[:storm]):  # each answered "retry after 1"
+        chat = refused.params["chat_id"]
+        later = next(c for c in calls[index + 1 :] if c.params["chat_id"] == chat)
+        assert later.at - refused.at >= 1.0 - 0.05, f"chat {chat} retried too early"

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import bot.db.base
 
 revision: str = "0008"
-down_revision: str | None = "0006_overrides"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
