@@ -106,9 +106,7 @@ async def open_for(
         await session.execute(
             select(PrivacyRequest)
             .where(
-                PrivacyRequest.commune_id == commune_id,
-                PrivacyRequest.channel == resident.channel,
-                PrivacyRequest.user_id == resident.user_id,
+                *_owned(PrivacyRequest, commune_id, resident),
                 PrivacyRequest.kind == kind,
                 PrivacyRequest.status.in_(OPEN_STATUSES),
             )
@@ -310,6 +308,15 @@ async def correct_contact(
     return Outcome(tickets=changed)
 
 
+def _owned(model: Any, commune_id: int, resident: Resident) -> tuple[Any, ...]:
+    """The conditions that pick this account's rows of a table keyed like the inbox."""
+    return (
+        model.commune_id == commune_id,
+        model.channel == resident.channel,
+        model.user_id == resident.user_id,
+    )
+
+
 async def erase_resident(
     session: AsyncSession, commune_id: int, resident: Resident, *, now: datetime, actor: str
 ) -> Outcome:
@@ -326,9 +333,7 @@ async def erase_resident(
         (
             await session.execute(
                 select(Ticket).where(
-                    Ticket.commune_id == commune_id,
-                    Ticket.channel == resident.channel,
-                    Ticket.user_id == resident.user_id,
+                    *_owned(Ticket, commune_id, resident),
                 )
             )
         ).scalars()
@@ -345,9 +350,7 @@ async def erase_resident(
     photos = await session.execute(
         update(TicketPhoto)
         .where(
-            TicketPhoto.commune_id == commune_id,
-            TicketPhoto.channel == resident.channel,
-            TicketPhoto.user_id == resident.user_id,
+            *_owned(TicketPhoto, commune_id, resident),
         )
         .values(user_id=None)
         .execution_options(synchronize_session=False)
@@ -355,18 +358,14 @@ async def erase_resident(
     conversations = await session.execute(
         delete(Conversation)
         .where(
-            Conversation.commune_id == commune_id,
-            Conversation.channel == resident.channel,
-            Conversation.user_id == resident.user_id,
+            *_owned(Conversation, commune_id, resident),
         )
         .execution_options(synchronize_session=False)
     )
     questions = await session.execute(
         delete(Question)
         .where(
-            Question.commune_id == commune_id,
-            Question.channel == resident.channel,
-            Question.user_id == resident.user_id,
+            *_owned(Question, commune_id, resident),
         )
         .execution_options(synchronize_session=False)
     )
@@ -393,9 +392,7 @@ async def erase_resident(
     await session.execute(
         update(ChannelUser)
         .where(
-            ChannelUser.commune_id == commune_id,
-            ChannelUser.channel == resident.channel,
-            ChannelUser.user_id == resident.user_id,
+            *_owned(ChannelUser, commune_id, resident),
         )
         .values(display_name=None)
         .execution_options(synchronize_session=False)
@@ -403,9 +400,7 @@ async def erase_resident(
     await session.execute(
         update(PrivacyRequest)
         .where(
-            PrivacyRequest.commune_id == commune_id,
-            PrivacyRequest.channel == resident.channel,
-            PrivacyRequest.user_id == resident.user_id,
+            *_owned(PrivacyRequest, commune_id, resident),
             PrivacyRequest.status.in_(FINAL_STATUSES),
         )
         .values(details={})
