@@ -36,7 +36,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Statement parameters hold residents' messages, names and phones: keep them out
+        # of error messages (which end up in logs) and of echoed SQL.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             database = self.url.database
             if database and database != ":memory:":
@@ -52,6 +54,7 @@ class Database:
             self.write_engine = create_async_engine(
                 self.url,
                 echo=echo,
+                hide_parameters=True,
                 async_creator=inline_sqlite.connector(self.url.database or ":memory:", 30),
                 pool_size=1,
                 max_overflow=0,
@@ -152,4 +155,4 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 def null_pool_engine(url: str) -> AsyncEngine:
     """A throwaway engine for one-off commands (migrations from the CLI)."""
-    return create_async_engine(url, poolclass=NullPool)
+    return create_async_engine(url, poolclass=NullPool, hide_parameters=True)
