@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -482,7 +482,9 @@ async def wait_ready_post(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("ceiling server not ready")
 
 
-def server_env(options: Options, workdir: Path, sink_url: str, port: int) -> dict[str, str]:
+def server_env(
+    options: Options, workdir: Path, sink_url: str, port: int, database_url: str | None
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
     if "MOTCUA_SHARED_DIR" in os.environ:
         env["MOTCUA_SHARED_DIR"] = os.environ["MOTCUA_SHARED_DIR"]
@@ -513,8 +515,8 @@ def server_env(options: Options, workdir: Path, sink_url: str, port: int) -> dic
                 MOTCUA_ZALO_BOT_SECRET=SECRET,
                 MOTCUA_ZALO_BOT_API_URL=sink_url,
             )
-    if options.database_url:
-        env["MOTCUA_DATABASE_URL"] = options.database_url
+    if database_url:
+        env["MOTCUA_DATABASE_URL"] = database_url
     return env
 
 
@@ -545,29 +547,41 @@ def write_communes(options: Options, workdir: Path, sink_url: str) -> Path:
     return path
 
 
-async def last_ids(database_url: str) -> tuple[int, int]:
-    """The newest outbox and inbox ids already in a database (an earlier run's), or 0s."""
-    from sqlalchemy import func, select
-    from sqlalchemy.exc import DBAPIError
+@contextlib.asynccontextmanager
+async def scratch_database(url: str) -> AsyncIterator[str]:
+    """A new, empty database on the given PostgreSQL server for one run, dropped after.
 
-    from bot.db.engine import Database
-    from bot.db.models import InboxItem, OutboxItem
+    Rows an earlier run left (a backlog it never finished, replies it never sent) would
+    be processed and sent during this one and skew every figure. Needs CREATEDB.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    db = Database(database_url)
+    from bot.config import async_url
+
+    server = make_url(async_url(url))
+    name = f"motcua_bench_{os.getpid()}_{random.randrange(16**6):06x}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     try:
-        async with db.read() as session:
-            outbox = await session.scalar(select(func.max(OutboxItem.id)))
-            inbox = await session.scalar(select(func.max(InboxItem.id)))
-            return outbox or 0, inbox or 0
-    except DBAPIError:  # no tables yet
-        return 0, 0
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
-        await db.dispose()
+        await admin.dispose()
 
 
-async def outbox_parts(database_url: str, after: tuple[int, int]) -> tuple[int, int, int, int]:
-    """(messages the sent rows render to, rows not sent, inbox rows, inbox rows not done),
-    counting only rows newer than ``after`` (outbox id, inbox id)."""
+async def outbox_parts(database_url: str) -> tuple[int, int, int, int, int]:
+    """(messages the sent rows render to, messages the rows claimed for sending when the
+    servers stopped render to, rows not sent, inbox rows, inbox rows not done).
+
+    A claimed row's messages may have reached the sink before its outcome was written
+    (a server stopped mid-pass): received once, not a duplicate.
+    """
     from sqlalchemy import select
 
     from bot.channels.telegram import render as telegram
@@ -583,15 +597,13 @@ async def outbox_parts(database_url: str, after: tuple[int, int]) -> tuple[int, 
             rows = (
                 await session.execute(
                     select(OutboxItem.channel, OutboxItem.status, OutboxItem.reply).where(
-                        OutboxItem.channel.in_(channels), OutboxItem.id > after[0]
+                        OutboxItem.channel.in_(channels)
                     )
                 )
             ).all()
             inbox = (
                 await session.execute(
-                    select(InboxItem.status).where(
-                        InboxItem.channel.in_(channels), InboxItem.id > after[1]
-                    )
+                    select(InboxItem.status).where(InboxItem.channel.in_(channels))
                 )
             ).all()
     finally:
@@ -603,8 +615,9 @@ async def outbox_parts(database_url: str, after: tuple[int, int]) -> tuple[int, 
         return len(zalo_bot.render("", reply))
 
     parts = sum(messages(c, Reply.from_json(r)) for c, s, r in rows if s == "sent")
+    in_flight = sum(messages(c, Reply.from_json(r)) for c, s, r in rows if s == "sending")
     unsent = sum(1 for _, s, _ in rows if s != "sent")
-    return parts, unsent, len(inbox), sum(1 for (s,) in inbox if s != "done")
+    return parts, in_flight, unsent, len(inbox), sum(1 for (s,) in inbox if s != "done")
 
 
 def peak_child_rss_mb() -> float:
@@ -612,6 +625,37 @@ def peak_child_rss_mb() -> float:
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+async def _measure(
+    options: Options, workdir: Path, sink: Sink, chats: list[Chat], database_url: str | None
+) -> tuple[Figures, int, int, int]:
+    """Start the servers, warm up, measure; returns the figures, the replies still
+    awaited, and the sink's counts when measuring began (all servers stopped after)."""
+    with contextlib.ExitStack() as servers:
+        bases = []
+        for n in range(options.instances):
+            # One after another: the first applies the migrations.
+            port = free_port()
+            env = server_env(options, workdir, sink.url, port, database_url)
+            command = [sys.executable, "-m", "bot", "serve"]
+            command += ["--host", "127.0.0.1", "--port", str(port)]
+            if options.cprofile is not None and n == 0:
+                command[1:1] = ["-m", "cProfile", "-o", str(options.cprofile)]
+            log = workdir / f"server-{n + 1}.log"
+            process = servers.enter_context(child(command, env, log))
+            await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+            bases.append(f"http://127.0.0.1:{port}")
+        residents = Residents(bases, sink, chats, options.drain, options.rate)
+        await residents.run(options.warmup, None)
+        await asyncio.sleep(0.5)
+        received_before, extra_before = sink.received, sink.extra
+        figures = Figures()
+        await residents.run(options.duration, figures)
+        # Let stragglers arrive before counting.
+        await asyncio.sleep(1.0)
+        waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
+    return figures, waiting, received_before, extra_before
 
 
 async def run(options: Options) -> dict[str, Any]:
@@ -628,42 +672,25 @@ async def run(options: Options) -> dict[str, Any]:
         ceiling = await measure_ceiling(options, workdir) if options.ceiling else None
         sink = Sink()
         await sink.start()
-        database_url = (
-            async_url(options.database_url)
-            if options.database_url
-            else (Settings(data_dir=workdir / "data").resolved_database_url)
-        )
         chats = residents_of(options)
-        earlier = await last_ids(database_url)
         try:
-            with contextlib.ExitStack() as servers:
-                bases = []
-                for n in range(options.instances):
-                    # One after another: the first applies the migrations.
-                    port = free_port()
-                    env = server_env(options, workdir, sink.url, port)
-                    command = [sys.executable, "-m", "bot", "serve"]
-                    command += ["--host", "127.0.0.1", "--port", str(port)]
-                    if options.cprofile is not None and n == 0:
-                        command[1:1] = ["-m", "cProfile", "-o", str(options.cprofile)]
-                    log = workdir / f"server-{n + 1}.log"
-                    process = servers.enter_context(child(command, env, log))
-                    await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
-                    bases.append(f"http://127.0.0.1:{port}")
-                residents = Residents(bases, sink, chats, options.drain, options.rate)
-                await residents.run(options.warmup, None)
-                await asyncio.sleep(0.5)
-                received_before, extra_before = sink.received, sink.extra
-                figures = Figures()
-                await residents.run(options.duration, figures)
-                # Let stragglers arrive before counting.
-                await asyncio.sleep(1.0)
-                waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
-            parts, unsent, inbox_rows, inbox_open = await outbox_parts(database_url, earlier)
+            async with contextlib.AsyncExitStack() as scratch:
+                given = options.database_url
+                if given and "postgres" in given:
+                    given = await scratch.enter_async_context(scratch_database(given))
+                database_url = (
+                    async_url(given)
+                    if given
+                    else Settings(data_dir=workdir / "data").resolved_database_url
+                )
+                figures, waiting, received_before, extra_before = await _measure(
+                    options, workdir, sink, chats, given
+                )
+                parts, in_flight, unsent, inbox_rows, inbox_open = await outbox_parts(database_url)
         finally:
             await sink.close()
         received = sink.received
-        duplicated = max(0, received - parts)
+        duplicated = max(0, received - parts - in_flight)
         result: dict[str, Any] = {
             "updates_per_s": round(figures.replies / figures.elapsed, 1)
             if figures.elapsed

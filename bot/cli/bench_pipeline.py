@@ -73,7 +73,8 @@ def main(args: argparse.Namespace) -> int:
         return 0
     ceiling = figures["ceiling_updates_per_s"]
     limits = "on" if figures["flood_limits"] else "off"
-    load = f"open loop at {args.rate:g}/s" if args.rate else "closed loop"
+    rate = figures["offered_rate"]
+    load = f"open loop at {rate:g}/s" if rate else "closed loop"
     print(
         f"profile {figures['profile']}: {figures['communes']} commune(s), "
         f"{figures['instances']} instance(s), database {figures['database']}"
