@@ -575,13 +575,21 @@ async def scratch_database(url: str) -> AsyncIterator[str]:
         await admin.dispose()
 
 
-async def outbox_parts(database_url: str) -> tuple[int, int, int, int, int]:
-    """(messages the sent rows render to, messages the rows claimed for sending when the
-    servers stopped render to, rows not sent, inbox rows, inbox rows not done).
+@dataclass(frozen=True)
+class Counts:
+    """What the database says was sent. A row claimed for sending when the servers
+    stopped may have reached the sink before its outcome was written: its messages are
+    received once, not duplicated."""
 
-    A claimed row's messages may have reached the sink before its outcome was written
-    (a server stopped mid-pass): received once, not a duplicate.
-    """
+    sent_messages: int  # the messages the sent rows render to
+    in_flight_messages: int  # the same for rows claimed for sending
+    unsent_rows: int
+    retried_rows: int  # sent after a failed attempt (a timeout may have delivered twice)
+    inbox_rows: int
+    inbox_not_done: int
+
+
+async def outbox_counts(database_url: str) -> Counts:
     from sqlalchemy import select
 
     from bot.channels.telegram import render as telegram
@@ -596,9 +604,13 @@ async def outbox_parts(database_url: str) -> tuple[int, int, int, int, int]:
         async with db.read() as session:
             rows = (
                 await session.execute(
-                    select(OutboxItem.channel, OutboxItem.status, OutboxItem.reply).where(
-                        OutboxItem.channel.in_(channels)
-                    )
+                    select(
+                        OutboxItem.channel,
+                        OutboxItem.status,
+                        OutboxItem.reply,
+                        OutboxItem.attempts,
+                        OutboxItem.last_error,
+                    ).where(OutboxItem.channel.in_(channels))
                 )
             ).all()
             inbox = (
@@ -614,10 +626,12 @@ async def outbox_parts(database_url: str) -> tuple[int, int, int, int, int]:
             return len(telegram.render(reply))
         return len(zalo_bot.render("", reply))
 
-    parts = sum(messages(c, Reply.from_json(r)) for c, s, r in rows if s == "sent")
-    in_flight = sum(messages(c, Reply.from_json(r)) for c, s, r in rows if s == "sending")
-    unsent = sum(1 for _, s, _ in rows if s != "sent")
-    return parts, in_flight, unsent, len(inbox), sum(1 for (s,) in inbox if s != "done")
+    parts = sum(messages(c, Reply.from_json(r)) for c, s, r, _, _ in rows if s == "sent")
+    in_flight = sum(messages(c, Reply.from_json(r)) for c, s, r, _, _ in rows if s == "sending")
+    unsent = sum(1 for _, s, _, _, _ in rows if s != "sent")
+    retried = sum(1 for _, s, _, a, _ in rows if s == "sent" and a > 1)
+    not_done = sum(1 for (s,) in inbox if s != "done")
+    return Counts(parts, in_flight, unsent, retried, len(inbox), not_done)
 
 
 def peak_child_rss_mb() -> float:
@@ -686,11 +700,11 @@ async def run(options: Options) -> dict[str, Any]:
                 figures, waiting, received_before, extra_before = await _measure(
                     options, workdir, sink, chats, given
                 )
-                parts, in_flight, unsent, inbox_rows, inbox_open = await outbox_parts(database_url)
+                counts = await outbox_counts(database_url)
         finally:
             await sink.close()
         received = sink.received
-        duplicated = max(0, received - parts - in_flight)
+        duplicated = max(0, received - counts.sent_messages - counts.in_flight_messages)
         result: dict[str, Any] = {
             "updates_per_s": round(figures.replies / figures.elapsed, 1)
             if figures.elapsed
@@ -720,9 +734,10 @@ async def run(options: Options) -> dict[str, Any]:
             "server_peak_rss_mb": peak_child_rss_mb(),
             "extra_messages": sink.extra - extra_before,
             "messages_in_run": received - received_before,
-            "outbox_unsent_rows": unsent,
-            "inbox_rows": inbox_rows,
-            "inbox_not_done": inbox_open,
+            "outbox_unsent_rows": counts.unsent_rows,
+            "outbox_retried_rows": counts.retried_rows,
+            "inbox_rows": counts.inbox_rows,
+            "inbox_not_done": counts.inbox_not_done,
             "flood_limits": options.flood_limits,
             "cpus": os.cpu_count(),
         }
