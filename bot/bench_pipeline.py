@@ -33,6 +33,7 @@ import itertools
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -427,19 +428,27 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 """
 
 
-@contextlib.contextmanager
-def child(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+@contextlib.asynccontextmanager
+async def child(
+    args: list[str], env: dict[str, str], log: Path
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """A child process, stopped with SIGTERM at the end (SIGKILL after a minute).
+
+    The wait runs in a thread: the sink shares this event loop, and a server finishing
+    its last sends needs the sink to answer them.
+    """
     with log.open("wb") as out:
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        # Popen returns once the child is started; only the waits block, in a thread.
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603, ASYNC220
         try:
             yield process
         finally:
             process.terminate()
             try:
-                process.wait(timeout=20)
+                await asyncio.to_thread(process.wait, timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
-                process.wait()
+                await asyncio.to_thread(process.wait)
 
 
 async def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float = 120) -> None:
@@ -459,7 +468,8 @@ async def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float = 
 async def measure_ceiling(options: Options, workdir: Path) -> float:
     port = free_port()
     env = dict(os.environ)
-    with child([sys.executable, "-c", CEILING_APP, str(port)], env, workdir / "ceiling.log") as p:
+    ceiling_app = [sys.executable, "-c", CEILING_APP, str(port)]
+    async with child(ceiling_app, env, workdir / "ceiling.log") as p:
         await wait_ready_post(f"http://127.0.0.1:{port}/webhook", p)
         # As many connections as the measured run, each posting as fast as answered.
         residents = Residents([f"http://127.0.0.1:{port}"], None, residents_of(options), 5)
@@ -643,10 +653,12 @@ def peak_child_rss_mb() -> float:
 
 async def _measure(
     options: Options, workdir: Path, sink: Sink, chats: list[Chat], database_url: str | None
-) -> tuple[Figures, int, int, int]:
+) -> tuple[Figures, int, int, int, int]:
     """Start the servers, warm up, measure; returns the figures, the replies still
-    awaited, and the sink's counts when measuring began (all servers stopped after)."""
-    with contextlib.ExitStack() as servers:
+    awaited, the sink's counts when measuring began, and how many servers had to be
+    killed because they did not stop within a minute (all servers stopped after)."""
+    processes = []
+    async with contextlib.AsyncExitStack() as servers:
         bases = []
         for n in range(options.instances):
             # One after another: the first applies the migrations.
@@ -657,7 +669,8 @@ async def _measure(
             if options.cprofile is not None and n == 0:
                 command[1:1] = ["-m", "cProfile", "-o", str(options.cprofile)]
             log = workdir / f"server-{n + 1}.log"
-            process = servers.enter_context(child(command, env, log))
+            process = await servers.enter_async_context(child(command, env, log))
+            processes.append(process)
             await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
             bases.append(f"http://127.0.0.1:{port}")
         residents = Residents(bases, sink, chats, options.drain, options.rate)
@@ -669,7 +682,8 @@ async def _measure(
         # Let stragglers arrive before counting.
         await asyncio.sleep(1.0)
         waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
-    return figures, waiting, received_before, extra_before
+    killed = sum(1 for p in processes if p.returncode == -signal.SIGKILL)
+    return figures, waiting, received_before, extra_before, killed
 
 
 async def run(options: Options) -> dict[str, Any]:
@@ -697,7 +711,7 @@ async def run(options: Options) -> dict[str, Any]:
                     if given
                     else Settings(data_dir=workdir / "data").resolved_database_url
                 )
-                figures, waiting, received_before, extra_before = await _measure(
+                figures, waiting, received_before, extra_before, killed = await _measure(
                     options, workdir, sink, chats, given
                 )
                 counts = await outbox_counts(database_url)
@@ -736,6 +750,7 @@ async def run(options: Options) -> dict[str, Any]:
             "messages_in_run": received - received_before,
             "outbox_unsent_rows": counts.unsent_rows,
             "outbox_retried_rows": counts.retried_rows,
+            "servers_killed": killed,
             "inbox_rows": counts.inbox_rows,
             "inbox_not_done": counts.inbox_not_done,
             "flood_limits": options.flood_limits,
