@@ -543,8 +543,9 @@ async def find_for_resident(
 
 
 async def resident_tickets(
-    session: AsyncSession, commune_id: int, channel: str, user_id: str, limit: int = 5
+    session: AsyncSession, commune_id: int, channel: str, user_id: str, limit: int | None = 5
 ) -> list[Ticket]:
+    """The account's tickets, newest first (``limit=None``: all of them)."""
     return list(
         (
             await session.execute(

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelUser, Conversation, OutboxItem, Question
-from complaints.models import Ticket, TicketPhoto
+from complaints import service
+from complaints.models import TicketPhoto
 from privacy.models import PrivacyRequest
 from surveys.models import Invitation
 
@@ -78,17 +79,7 @@ async def holdings(
             )
         )
     ).scalar_one_or_none()
-    tickets = (
-        await session.execute(
-            select(Ticket)
-            .where(
-                Ticket.commune_id == commune_id,
-                Ticket.channel == channel,
-                Ticket.user_id == user_id,
-            )
-            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        )
-    ).scalars()
+    tickets = await service.resident_tickets(session, commune_id, channel, user_id, limit=None)
 
     async def count(query: object) -> int:
         return int((await session.execute(query)).scalar_one())  # type: ignore[call-overload]
