@@ -1,8 +1,8 @@
 """Shared fixtures: the database on every backend, a runtime, and the shared data path.
 
 Database tests run on SQLite and on a real PostgreSQL server started for the session.
-Where PostgreSQL cannot start, its tests are skipped locally but fail in CI (CI=true),
-so a green CI always means both backends passed.
+Where PostgreSQL cannot start, its tests are skipped when pytest runs alone but fail
+under ``scripts/test`` (which installs it) and CI, so a green run means both backends passed.
 """
 
 from __future__ import annotations
@@ -70,10 +70,12 @@ def shared_file(relative: str) -> Path:
     return path
 
 
-def _require_postgres() -> bool:
+def require_test_deps() -> bool:
+    """Whether PostgreSQL and Chromium must be there: ``scripts/test`` installs them and
+    says so (a missing one is then a failure, not a skip); CI=true says the same."""
     return (
         os.environ.get("CI", "").lower() == "true"
-        or os.environ.get("MOTCUA_REQUIRE_POSTGRES") == "1"
+        or os.environ.get("MOTCUA_REQUIRE_TEST_DEPS") == "1"
     )
 
 
@@ -86,7 +88,7 @@ def postgres_url() -> Iterator[str]:
     try:
         server = pg_server.start()
     except pg_server.PostgresUnavailable as exc:
-        if _require_postgres():
+        if require_test_deps():
             pytest.fail(f"PostgreSQL is required in CI but could not start: {exc}", pytrace=False)
         pytest.skip(f"PostgreSQL not available: {exc}")
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
 import shutil
 import threading
@@ -29,6 +28,7 @@ from bot.app import Runtime, build_runtime
 from bot.config import Settings
 from bot.db.base import utcnow
 from staff import accounts
+from tests.conftest import require_test_deps
 from tests.staff.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,8 +53,8 @@ def _require_browser() -> None:
     except ImportError:
         missing = True
     if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium and playwright are required in CI (scripts/install-test-deps)")
+        if require_test_deps():
+            pytest.fail("Chromium and playwright are required (scripts/install-test-deps)")
         pytest.skip("Chromium or playwright not installed")
 
 
