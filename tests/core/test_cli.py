@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.knowledge.portal_samples import write_samples
+
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "portal"
+FIXTURES = write_samples()
 
 
 def motcua(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,9 @@ import pytest
 
 from knowledge.importers import CatalogueImportError, ImportResult, load_file
 from knowledge.models import Channel, Procedure
+from tests.knowledge.portal_samples import write_samples
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "portal"
+FIXTURES = write_samples()
 PORTAL = FIXTURES / "tthc_sample.jsonl"
 BQP = FIXTURES / "bqp_sample.jsonl"
 XLSX = FIXTURES / "danh-sach-tthc-sample.xlsx"

@@ -10,8 +10,9 @@ from knowledge.catalogue import build_catalogue, load_catalogue_dir, shipped_cat
 from knowledge.importers import CatalogueImportError
 from knowledge.merge import merge
 from knowledge.models import Catalogue, Channel, Document, Procedure, Way
+from tests.knowledge.portal_samples import write_samples
 
-PORTAL = Path(__file__).parent.parent / "fixtures" / "portal" / "tthc_sample.jsonl"
+PORTAL = write_samples() / "tthc_sample.jsonl"
 
 
 def shipped_birth() -> Procedure:

@@ -1,12 +1,10 @@
 """The portal's crawled records: each flattened table, then whole records with their defects.
 
-The fixture tests/fixtures/portal/tthc_sample.jsonl holds hand-written records in the
-portal's format that reproduce the crawl's defects (see /work/shared/data/README.md).
+The records are hand-written in the portal's format (tests/knowledge/portal_samples.py)
+and reproduce the crawl's defects (see /work/shared/data/README.md).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +20,9 @@ from knowledge.importers.portal_tables import (
     split_form,
 )
 from knowledge.models import Channel, Procedure
+from tests.knowledge.portal_samples import write_samples
 
-SAMPLE = Path(__file__).parent.parent / "fixtures" / "portal" / "tthc_sample.jsonl"
+SAMPLE = write_samples() / "tthc_sample.jsonl"
 WAYS = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 DOSSIER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 LEGAL = "Tên văn bản pháp lýMã văn bản"
