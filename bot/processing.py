@@ -97,10 +97,19 @@ class Processor:
     # --- accepting ---------------------------------------------------------------------
 
     async def accept(
-        self, commune: CommuneProfile, channel: str, update_key: str, payload: dict[str, Any]
+        self,
+        commune: CommuneProfile,
+        channel: str,
+        update_key: str,
+        payload: dict[str, Any],
+        conversation: str | None = None,
     ) -> int | None:
-        """Store an update; None if it was a duplicate delivery. Commits before returning."""
-        conversation = self.conversation_key(channel, payload)
+        """Store an update; None if it was a duplicate delivery. Commits before returning.
+
+        ``conversation``: the update's conversation key when the caller has it already;
+        otherwise it is read from the payload here."""
+        if conversation is None:
+            conversation = self.conversation_key(channel, payload)
         async with self.db.transaction(urgent=True) as session:
             return await inbox.store(
                 session, commune.id, channel, update_key, payload, self.clock(), conversation

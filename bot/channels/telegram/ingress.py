@@ -63,7 +63,12 @@ class Accepting(Protocol):
     """The part of ``bot.processing.Processor`` the ingress needs."""
 
     async def accept(
-        self, commune: CommuneProfile, channel: str, update_key: str, payload: dict[str, Any]
+        self,
+        commune: CommuneProfile,
+        channel: str,
+        update_key: str,
+        payload: dict[str, Any],
+        conversation: str | None = None,
     ) -> int | None: ...
 
     def submit(self, inbox_id: int, conversation_key: str) -> None: ...
@@ -170,7 +175,7 @@ class Ingress:
         if self.batcher is not None:
             stored = await self.batcher.store(commune, key, update, conversation)
             return Outcome.DUPLICATE if stored is None else Outcome.STORED
-        inbox_id = await self.processor.accept(commune, NAME, key, update)
+        inbox_id = await self.processor.accept(commune, NAME, key, update, conversation)
         if inbox_id is None:
             return Outcome.DUPLICATE
         _submit(self.processor, inbox_id, conversation)

@@ -55,10 +55,11 @@ async def deliver(
     key = channel.update_key(payload)
     if await _over_limit(runtime, commune, channel, key, payload):
         return None
-    inbox_id = await runtime.processor.accept(commune, channel.name, key, payload)
+    conversation = channel.conversation_key(payload)
+    inbox_id = await runtime.processor.accept(commune, channel.name, key, payload, conversation)
     if inbox_id is not None:
         try:
-            runtime.processor.submit(inbox_id, channel.conversation_key(payload))
+            runtime.processor.submit(inbox_id, conversation)
         except RuntimeError:
             log.debug("no workers running: %s update %s waits for recovery", channel.name, inbox_id)
     return inbox_id
