@@ -644,6 +644,21 @@ async def outbox_counts(database_url: str) -> Counts:
     return Counts(parts, in_flight, unsent, retried, len(inbox), not_done)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a live process has used so far; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_spent(before: list[float | None], after: list[float | None]) -> float | None:
+    if any(b is None for b in before) or any(a is None for a in after):
+        return None
+    return sum(a - b for a, b in zip(after, before, strict=True) if a is not None and b is not None)
+
+
 def peak_child_rss_mb() -> float:
     """The largest resident set any finished child reached (Linux reports KiB)."""
     import resource
@@ -653,10 +668,11 @@ def peak_child_rss_mb() -> float:
 
 async def _measure(
     options: Options, workdir: Path, sink: Sink, chats: list[Chat], database_url: str | None
-) -> tuple[Figures, int, int, int, int]:
+) -> tuple[Figures, int, int, int, int, tuple[float | None, float]]:
     """Start the servers, warm up, measure; returns the figures, the replies still
     awaited, the sink's counts when measuring began, and how many servers had to be
-    killed because they did not stop within a minute (all servers stopped after)."""
+    killed because they did not stop within a minute (all servers stopped after), and the
+    CPU seconds the servers and this harness used while measuring."""
     processes = []
     async with contextlib.AsyncExitStack() as servers:
         bases = []
@@ -678,12 +694,18 @@ async def _measure(
         await asyncio.sleep(0.5)
         received_before, extra_before = sink.received, sink.extra
         figures = Figures()
+        servers_cpu = [cpu_seconds(p.pid) for p in processes]
+        harness_cpu = time.process_time()
         await residents.run(options.duration, figures)
+        cpu = (
+            cpu_spent(servers_cpu, [cpu_seconds(p.pid) for p in processes]),
+            time.process_time() - harness_cpu,
+        )
         # Let stragglers arrive before counting.
         await asyncio.sleep(1.0)
         waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
     killed = sum(1 for p in processes if p.returncode == -signal.SIGKILL)
-    return figures, waiting, received_before, extra_before, killed
+    return figures, waiting, received_before, extra_before, killed, cpu
 
 
 async def run(options: Options) -> dict[str, Any]:
@@ -711,7 +733,7 @@ async def run(options: Options) -> dict[str, Any]:
                     if given
                     else Settings(data_dir=workdir / "data").resolved_database_url
                 )
-                figures, waiting, received_before, extra_before, killed = await _measure(
+                figures, waiting, received_before, extra_before, killed, cpu = await _measure(
                     options, workdir, sink, chats, given
                 )
                 counts = await outbox_counts(database_url)
@@ -746,6 +768,14 @@ async def run(options: Options) -> dict[str, Any]:
             "updates": figures.updates,
             "replies": figures.replies,
             "server_peak_rss_mb": peak_child_rss_mb(),
+            # CPU per update answered while measuring: steadier than throughput on a
+            # shared machine, and what a change to the hot path should move.
+            "server_cpu_ms_per_update": round(1000 * cpu[0] / figures.replies, 2)
+            if cpu[0] is not None and figures.replies
+            else None,
+            "harness_cpu_ms_per_update": round(1000 * cpu[1] / figures.replies, 2)
+            if figures.replies
+            else None,
             "extra_messages": sink.extra - extra_before,
             "messages_in_run": received - received_before,
             "outbox_unsent_rows": counts.unsent_rows,

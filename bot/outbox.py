@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
@@ -82,27 +84,67 @@ def enqueue(
     now: datetime | None = None,
     first_seq: int = 0,
 ) -> list[OutboxItem]:
-    """Add messages to the outbox inside the caller's transaction."""
-    now = now or utcnow()
+    """Add messages to the outbox inside the caller's transaction (written at its flush)."""
     rows = [
-        OutboxItem(
-            commune_id=commune_id,
-            channel=e.channel,
-            chat_id=e.chat_id,
-            user_id=e.user_id,
-            kind=e.kind,
-            reply=e.reply.to_json(),
-            inbox_id=inbox_id,
-            seq=first_seq + i,
-            status=PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for i, e in enumerate(envelopes)
+        OutboxItem(**values)
+        for values in _values(commune_id, envelopes, inbox_id, now or utcnow(), first_seq)
     ]
     session.add_all(rows)
     return rows
+
+
+async def write(
+    session: AsyncSession,
+    commune_id: int,
+    envelopes: Sequence[Envelope],
+    *,
+    inbox_id: int | None = None,
+    now: datetime | None = None,
+    first_seq: int = 0,
+) -> None:
+    """Insert messages into the outbox now, as one statement.
+
+    The processor's path for every reply: no ORM objects to track, which cost more CPU
+    than the insert itself.
+    """
+    if not envelopes:
+        return
+    values = _values(commune_id, envelopes, inbox_id, now or utcnow(), first_seq)
+    connection = await session.connection()
+    await connection.execute(_insert(), values)
+
+
+def _values(
+    commune_id: int,
+    envelopes: Iterable[Envelope],
+    inbox_id: int | None,
+    now: datetime,
+    first_seq: int,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "commune_id": commune_id,
+            "channel": e.channel,
+            "chat_id": e.chat_id,
+            "user_id": e.user_id,
+            "kind": e.kind,
+            "reply": e.reply.to_json(),
+            "inbox_id": inbox_id,
+            "seq": first_seq + i,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for i, e in enumerate(envelopes)
+    ]
+
+
+@functools.cache
+def _insert() -> Insert:
+    table = OutboxItem.__table__
+    assert isinstance(table, Table)
+    return insert(table)
 
 
 async def take_for_pull(db: Database, channel: str, chat_id: str, limit: int = 50) -> list[Reply]:

@@ -29,19 +29,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, select, text, update
+from sqlalchemy import Row, Table, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import choices, conversation, inbox
+from bot import choices, conversation, inbox, outbox
 from bot.communes import CommuneDirectory, CommuneProfile
 from bot.context import Context
 from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import ChannelUser, InboxItem, OutboxItem
 from bot.knowledge_base import CommuneKnowledge, KnowledgeRegistry
-from bot.outbox import Envelope, enqueue
+from bot.outbox import Envelope
 from bot.router import Router
 from bot.sanitize import clean_incoming
 from bot.types import Incoming, Reply
@@ -301,12 +301,15 @@ class Processor:
         else:
             query = query.where(InboxItem.status == inbox.PENDING).order_by(InboxItem.id)
         async with self.db.transaction() as session:
+            # Plain statements on the connection: the ORM's bookkeeping is not needed for
+            # these rows and cost more than the queries.
+            connection = await session.connection()
             if self.shared:
                 # The claim lasts as long as this transaction: bound it for a hung instance.
-                await session.execute(
+                await connection.execute(
                     text(f"SET LOCAL idle_in_transaction_session_timeout = {CLAIM_LEASE_MS}")
                 )
-            items = (await session.execute(query)).all()
+            items = (await connection.execute(query)).all()
             started = time.monotonic()
             for item in items:
                 over_budget = time.monotonic() - started > self.batch_seconds
@@ -325,7 +328,7 @@ class Processor:
                     raise
                 marks.append(mark)
             if marks:
-                await session.execute(update(InboxItem), marks)
+                await connection.execute(_mark_handled(), marks)
         return replies, {item.id for item in items}
 
     async def _process_item(
@@ -338,7 +341,7 @@ class Processor:
     ) -> tuple[list[Reply], dict[str, Any]]:
         """Handle the messages of one stored update; returns them and the inbox update."""
         now = self.clock()
-        mark = {"id": item.id, "processed_at": now, "attempts": item.attempts + 1}
+        mark = {"row_id": item.id, "processed_at": now, "attempts": item.attempts + 1}
         try:
             messages = self.parsers[item.channel](dict(item.payload))
         except Exception as exc:
@@ -425,13 +428,14 @@ class Processor:
         )
         replies = await self.router.dispatch(ctx, msg) or []
         state.failures = 0
-        conversation.store(row, state, now)
-        row.offered = choices.offered(replies)
+        await conversation.save(session, row, state, now, offered=choices.offered(replies))
         envelopes = [
             Envelope(msg.user.channel, msg.user.chat_id, r, msg.user.user_id) for r in replies
         ] + [Envelope(o.channel, o.chat_id, o.reply, o.user_id, o.kind) for o in ctx.outgoing]
-        enqueue(session, commune.id, envelopes, inbox_id=inbox_id, now=now, first_seq=seq_base)
-        await session.flush()
+        await outbox.write(
+            session, commune.id, envelopes, inbox_id=inbox_id, now=now, first_seq=seq_base
+        )
+        await session.flush()  # what the handler added, so its errors are its own
         return replies
 
     async def _apologise(
@@ -456,13 +460,13 @@ class Processor:
             )
             state.clear()
             state.failures = 0
-        conversation.store(row, state, now)
-        row.offered = []
+        await conversation.save(session, row, state, now, offered=[])
         if inbox_id is not None and await _replied(session, inbox_id, seq_base):
             return  # answered (or apologised) for this message before: never twice
         apology = Envelope(msg.user.channel, msg.user.chat_id, APOLOGY, msg.user.user_id)
-        enqueue(session, commune.id, [apology], inbox_id=inbox_id, now=now, first_seq=seq_base)
-        await session.flush()
+        await outbox.write(
+            session, commune.id, [apology], inbox_id=inbox_id, now=now, first_seq=seq_base
+        )
 
 
 class _HandlerFailed(Exception):
@@ -492,9 +496,9 @@ async def _touch_user(session: AsyncSession, commune_id: int, msg: Incoming, now
     """Remember who wrote and when: the reply window and reachability depend on it."""
     if msg.is_group:
         return
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    await session.execute(
-        _upsert_user(dialect),
+    connection = await session.connection()
+    await connection.execute(
+        _upsert_user(connection.dialect.name),
         {
             "commune_id": commune_id,
             "channel": msg.user.channel,
@@ -505,6 +509,14 @@ async def _touch_user(session: AsyncSession, commune_id: int, msg: Incoming, now
             "last_seen_at": now,
         },
     )
+
+
+@functools.cache
+def _mark_handled() -> Any:
+    """The inbox rows' outcome, by id; the SET clause comes from the parameters' keys."""
+    table = InboxItem.__table__
+    assert isinstance(table, Table)
+    return update(table).where(table.c.id == bindparam("row_id"))
 
 
 @functools.cache

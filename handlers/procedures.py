@@ -7,9 +7,13 @@ logged so staff can see what residents ask and what the bot could not answer.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Table, insert
 
 from bot.context import Context
 from bot.db.models import Question
@@ -134,24 +138,45 @@ def not_found(ctx: Context, result: SearchResult | None = None) -> Reply:
     )
 
 
-async def log_question(ctx: Context, msg: Incoming, result: SearchResult) -> Question:
+async def log_question(
+    ctx: Context,
+    msg: Incoming,
+    result: SearchResult,
+    *,
+    resolved_code: str | None = None,
+    answered: bool = False,
+) -> int:
+    """Record the question for staff review and figures; returns its id.
+
+    One plain insert: most messages are questions, and an ORM object to track cost more
+    than the statement."""
     best = result.best
-    row = Question(
-        commune_id=ctx.commune.id,
-        channel=ctx.user.channel,
-        user_id=ctx.user.user_id,
-        text=msg.text[:2000],
-        decision=result.decision,
-        codes=[m.code for m in result.matches[:5]],
-        score=best.score if best else None,
-        intent=result.intent,
-        aspect=result.aspect,
-        answered=result.decision == "answer",
-        created_at=ctx.now,
+    connection = await ctx.session.connection()
+    inserted = await connection.execute(
+        _insert_question(),
+        {
+            "commune_id": ctx.commune.id,
+            "channel": ctx.user.channel,
+            "user_id": ctx.user.user_id,
+            "text": msg.text[:2000],
+            "decision": result.decision,
+            "codes": [m.code for m in result.matches[:5]],
+            "score": best.score if best else None,
+            "intent": result.intent,
+            "aspect": result.aspect,
+            "answered": answered or result.decision == "answer" or resolved_code is not None,
+            "resolved_code": resolved_code,
+            "created_at": ctx.now,
+        },
     )
-    ctx.session.add(row)
-    await ctx.session.flush()
-    return row
+    return int(inserted.scalar_one())
+
+
+@functools.cache
+def _insert_question() -> Any:
+    table = Question.__table__
+    assert isinstance(table, Table)
+    return insert(table).returning(table.c.id)
 
 
 @router.route(text(), "question")
@@ -161,19 +186,16 @@ async def question(ctx: Context, msg: Incoming) -> Reply | list[Reply]:
     current = _current_procedure(ctx)
     # "còn lệ phí thì sao?" right after a card: the aspect refers to that procedure.
     if current is not None and result.decision == "none" and result.aspect and not result.intent:
-        result_row = await log_question(ctx, msg, result)
-        result_row.resolved_code, result_row.answered = current.code, True
+        await log_question(ctx, msg, result, resolved_code=current.code)
         return answer(ctx, current, result.aspect)
-    row = await log_question(ctx, msg, result)
-    if result.decision == "answer" and result.best is not None:
-        return answer(ctx, result.best.procedure, result.aspect)
     if result.decision == "clarify" and len(result.matches) >= 2:
-        return clarify(ctx, result, row.id)
-    if result.decision == "clarify" and result.best is not None:
+        return clarify(ctx, result, await log_question(ctx, msg, result))
+    if result.decision in ("answer", "clarify") and result.best is not None:
+        await log_question(ctx, msg, result)
         return answer(ctx, result.best.procedure, result.aspect)
     intent_reply = await _intent(ctx, msg, result.intent)
+    await log_question(ctx, msg, result, answered=intent_reply is not None)
     if intent_reply is not None:
-        row.answered = True
         return intent_reply
     ctx.conversation.clear()
     return not_found(ctx, result)

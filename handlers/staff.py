@@ -289,8 +289,7 @@ async def deliver(
     if idle:
         if arm_followup:
             state.enter(FOLLOWUP_STATE, now, {"code": ticket.code}, ttl=FOLLOWUP_TTL)
-        conversation.store(row, state, now)
-        row.offered = choices.offered([reply])
+        await conversation.save(session, row, state, now, offered=choices.offered([reply]))
     return None
 
 

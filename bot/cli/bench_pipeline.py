@@ -91,6 +91,11 @@ def main(args: argparse.Namespace) -> int:
     print(f"reply:       p50 {figures['reply_p50_ms']} ms, p99 {figures['reply_p99_ms']} ms")
     print(f"lost: {figures['lost']}, duplicated: {figures['duplicated']}")
     print(f"memory: peak {figures['server_peak_rss_mb']} MB per server process")
+    if figures["server_cpu_ms_per_update"] is not None:
+        print(
+            f"CPU per update: servers {figures['server_cpu_ms_per_update']} ms, "
+            f"this harness {figures['harness_cpu_ms_per_update']} ms"
+        )
     if ceiling:
         print(f"raw aiohttp ceiling: {ceiling} requests/s (ratio {figures['ratio_to_ceiling']})")
     return 0
