@@ -6,6 +6,7 @@ except the CLI and tests.
 from __future__ import annotations
 
 import asyncio
+import enum
 import importlib
 import logging
 import secrets
@@ -46,6 +47,20 @@ PLUGIN_MODULES: tuple[str, ...] = (
 )
 
 
+class Role(enum.Enum):
+    """What a process does. One process does everything by default; with worker
+    processes (bot/workers.py) the CPU-heavy handling moves off the web process."""
+
+    ALL = "all"  # motcua serve: receive, handle, send, run the sweeps
+    WEB = "web"  # motcua serve --workers: receive and send; workers handle
+    WORKER = "worker"  # motcua work: handle and run the sweeps
+
+
+# A web process's relay looks for replies the workers wrote this often when idle: they
+# cannot wake it across processes. The look is a read; claiming is a write.
+WEB_RELAY_POLL_SECONDS = 0.02
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -60,6 +75,12 @@ class Runtime:
     jobs: Jobs = field(default_factory=Jobs)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
     limits: ResidentLimits | None = None  # per-resident rate limit, see bot/throttle.py
+    role: Role = field(default_factory=lambda: Role.ALL)
+
+    @property
+    def receives(self) -> bool:
+        """Webhooks, getUpdates polling and webhook registration belong to this process."""
+        return self.role is not Role.WORKER
 
     @property
     def default_commune_slug(self) -> str:
@@ -75,13 +96,19 @@ class Runtime:
             await self.knowledge.for_commune(commune)
         for plugin in self.plugins:
             await plugin.start(self)
-        if workers:
+        if not workers:
+            return
+        if self.role is not Role.WEB:
             await self.processor.start()
-            self.background.append(asyncio.create_task(self.relay.run()))
             for plugin in self.plugins:
                 for job in plugin.jobs(self):
                     self.jobs.add(job)
             self.jobs.start()
+        if self.role is Role.ALL:
+            self.background.append(asyncio.create_task(self.relay.run()))
+        elif self.role is Role.WEB:
+            relay = self.relay.run(idle=WEB_RELAY_POLL_SECONDS, look_first=True)
+            self.background.append(asyncio.create_task(relay))
 
     async def stop(self) -> None:
         self.jobs.stop()

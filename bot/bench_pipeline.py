@@ -92,6 +92,7 @@ class Options:
     communes: int = 1  # more than one: each with its own Telegram bot and Zalo Bot
     zalo_share: float = 0.0  # the share of residents on Zalo Bot rather than Telegram
     instances: int = 1  # server processes (more than one needs PostgreSQL)
+    workers: int = 0  # worker processes per instance (motcua serve --workers)
     profile: str = "commune"
 
     @classmethod
@@ -644,6 +645,23 @@ async def outbox_counts(database_url: str) -> Counts:
     return Counts(parts, in_flight, unsent, retried, len(inbox), not_done)
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (worker processes), read from /proc; Linux only."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = [pid], [pid]
+    while frontier:
+        children = [c for c, parent in parents.items() if parent in frontier]
+        tree += children
+        frontier = children
+    return tree
+
+
 def cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system) a live process has used so far; None off Linux."""
     try:
@@ -682,6 +700,8 @@ async def _measure(
             env = server_env(options, workdir, sink.url, port, database_url)
             command = [sys.executable, "-m", "bot", "serve"]
             command += ["--host", "127.0.0.1", "--port", str(port)]
+            if options.workers:
+                command += ["--workers", str(options.workers)]
             if options.cprofile is not None and n == 0:
                 command[1:1] = ["-m", "cProfile", "-o", str(options.cprofile)]
             log = workdir / f"server-{n + 1}.log"
@@ -694,11 +714,12 @@ async def _measure(
         await asyncio.sleep(0.5)
         received_before, extra_before = sink.received, sink.extra
         figures = Figures()
-        servers_cpu = [cpu_seconds(p.pid) for p in processes]
+        server_pids = [pid for p in processes for pid in process_tree(p.pid)]
+        servers_cpu = [cpu_seconds(pid) for pid in server_pids]
         harness_cpu = time.process_time()
         await residents.run(options.duration, figures)
         cpu = (
-            cpu_spent(servers_cpu, [cpu_seconds(p.pid) for p in processes]),
+            cpu_spent(servers_cpu, [cpu_seconds(pid) for pid in server_pids]),
             time.process_time() - harness_cpu,
         )
         # Let stragglers arrive before counting.
@@ -761,6 +782,7 @@ async def run(options: Options) -> dict[str, Any]:
             "profile": options.profile,
             "communes": options.communes,
             "instances": options.instances,
+            "workers": options.workers,
             "residents": options.residents,
             "residents_on_zalo": sum(1 for c in chats if c.channel == "zalo_bot"),
             "offered_rate": options.rate,

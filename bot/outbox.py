@@ -211,11 +211,20 @@ class Relay:
         self._stopping = True
         self._wake.set()
 
-    async def run(self, idle: float = 1.0) -> None:
-        """Send until stopped; sleeps until woken or ``idle`` seconds pass."""
+    async def run(self, idle: float = 1.0, *, look_first: bool = False) -> None:
+        """Send until stopped; sleeps until woken or ``idle`` seconds pass.
+
+        ``look_first``: after an idle wait nobody woke it from, claim only if a read finds
+        something due. For a relay polling often for rows other processes wrote: the
+        look needs no write lock, a claim does.
+        """
+        woken = True
         while not self._stopping:
             try:
-                sent = await self.run_once()
+                if woken or not look_first or await self._anything_due():
+                    sent = await self.run_once()
+                else:
+                    sent = 0
             except Exception:
                 log.exception("outbox relay pass failed")
                 sent = 0
@@ -223,10 +232,35 @@ class Relay:
                 # Under load, let replies gather for a moment: one claim and one write
                 # for many messages instead of a pass per message.
                 await asyncio.sleep(PASS_GAP)
+                woken = True
             elif not self._stopping:
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
+                try:
                     await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                    woken = True
+                except TimeoutError:
+                    woken = False
+
+    async def _anything_due(self) -> bool:
+        if self._results.updates or self._results.unreachable:
+            return True  # outcomes still to write
+        now, last = self.clock(), self._horizon_checked
+        if last is None or not last <= now < last + HORIZON_CHECK:
+            return True  # time for the claim's look at rows stamped by a jumped clock
+        channels = list(self.senders)
+        if not channels:
+            return False
+        async with self.db.read() as session:
+            found = await session.execute(
+                select(OutboxItem.id)
+                .where(
+                    OutboxItem.status.in_((PENDING, SENDING)),
+                    OutboxItem.next_attempt_at <= now,
+                    OutboxItem.channel.in_(channels),
+                )
+                .limit(1)
+            )
+            return found.first() is not None
 
     async def run_once(self) -> int:
         """Claim and send one batch of due rows. Returns how many rows were handled."""

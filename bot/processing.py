@@ -12,7 +12,11 @@ On SQLite (one instance) the webhooks queue the ids they stored for this process
 PostgreSQL several instances share the inbox, so each one pulls batches of claimable
 rows (``inbox.claimable``: locked, first of their conversation) whoever stored them; a
 webhook only wakes its own instance, and an idle instance looks again every
-``poll_seconds`` for rows another one stored or left behind when it died.
+``poll_seconds`` for rows another one stored or left behind when it died. Worker
+processes (``motcua work``, or ``motcua serve --workers``) pull the same way on either
+database, while the web process that stores the updates handles none of them
+(``elsewhere``). On SQLite the write lock makes each pull exclusive, so a pull needs no
+row locks.
 """
 
 from __future__ import annotations
@@ -86,6 +90,11 @@ class Processor:
     batch_seconds: float = 0.004
     # PostgreSQL: how often an idle instance looks for rows stored by the others.
     poll_seconds: float = 0.5
+    # Pull claimable rows from the shared inbox; None: only when the database is shared
+    # by several instances (PostgreSQL). Worker processes always pull.
+    pulls: bool | None = None
+    # Updates are handled by worker processes: ``submit`` leaves them to their polls.
+    elsewhere: bool = False
 
     def __post_init__(self) -> None:
         self._queue: deque[tuple[int, str]] = deque()
@@ -126,12 +135,14 @@ class Processor:
 
     @property
     def shared(self) -> bool:
-        """Whether instances share the inbox (PostgreSQL) rather than one owning it."""
-        return not self.db.is_sqlite
+        """Whether processes share the inbox (PostgreSQL, workers) rather than one owning it."""
+        return self.pulls if self.pulls is not None else not self.db.is_sqlite
 
     def submit(self, inbox_id: int, conversation_key: str) -> None:
         """Queue a stored update; ``conversation_key`` keeps one person's updates in order."""
         if self._task is None:
+            if self.elsewhere:
+                return  # a worker process finds it at its next poll
             raise RuntimeError("the processor is not running")
         if not self.shared:  # a shared inbox is pulled from: the id is not needed
             self._queue.append((inbox_id, conversation_key))
@@ -297,14 +308,17 @@ class Processor:
                 )
             )
             if ids is None:
-                query = query.limit(self.batch_size)
+                # SQLite: a batch stops at its time budget, so fetching (and decoding)
+                # more rows than it can handle is wasted.
+                limit = min(16, self.batch_size) if self.db.is_sqlite else self.batch_size
+                query = query.limit(limit)
         else:
             query = query.where(InboxItem.status == inbox.PENDING).order_by(InboxItem.id)
         async with self.db.transaction() as session:
             # Plain statements on the connection: the ORM's bookkeeping is not needed for
             # these rows and cost more than the queries.
             connection = await session.connection()
-            if self.shared:
+            if self.shared and not self.db.is_sqlite:
                 # The claim lasts as long as this transaction: bound it for a hung instance.
                 await connection.execute(
                     text(f"SET LOCAL idle_in_transaction_session_timeout = {CLAIM_LEASE_MS}")

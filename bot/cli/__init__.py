@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 GROUPS = (
     "bot.cli.serve",
+    "bot.cli.work",
     "bot.cli.ask",
     "bot.cli.catalogue",
     "bot.cli.bench",

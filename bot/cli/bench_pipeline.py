@@ -36,6 +36,9 @@ def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--communes", type=int, help="communes, each with its own bots")
     p.add_argument("--zalo-share", type=float, help="share of residents on Zalo Bot (0-1)")
     p.add_argument("--instances", type=int, help="server processes on one PostgreSQL database")
+    p.add_argument(
+        "--workers", type=int, help="worker processes per server (motcua serve --workers)"
+    )
     p.add_argument("--database-url", help="e.g. postgresql://... (default: SQLite in a temp dir)")
     p.add_argument(
         "--flood-limits", action="store_true", help="keep Telegram's 30 messages/s per bot"
@@ -63,6 +66,7 @@ def main(args: argparse.Namespace) -> int:
             communes=args.communes,
             zalo_share=args.zalo_share,
             instances=args.instances,
+            workers=args.workers,
         )
     except ValueError as exc:
         print(f"motcua bench pipeline: {exc}", file=sys.stderr)
@@ -77,7 +81,8 @@ def main(args: argparse.Namespace) -> int:
     load = f"open loop at {rate:g}/s" if rate else "closed loop"
     print(
         f"profile {figures['profile']}: {figures['communes']} commune(s), "
-        f"{figures['instances']} instance(s), database {figures['database']}"
+        f"{figures['instances']} instance(s), {figures['workers']} worker process(es) each, "
+        f"database {figures['database']}"
     )
     print(
         f"{figures['residents']} residents ({figures['residents_on_zalo']} on Zalo Bot, "

@@ -1,16 +1,23 @@
-"""``motcua serve``: the web chat, health checks and channel webhooks in one process."""
+"""``motcua serve``: the web chat, health checks and channel webhooks.
+
+By default one process also handles the updates. With ``--workers N`` the handling
+moves to N worker processes (bot/workers.py); this one receives and sends.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.app import build_runtime
+from bot.app import Role, build_runtime
+from bot.cli.work import check_workers
 from bot.config import Settings
 from bot.web import create_app
+from bot.workers import WorkerPool
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--telegram-polling",
         action="store_true",
         help="fetch Telegram updates with getUpdates instead of the webhook (local use)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="handle updates in N separate processes (motcua work), each on its own core; "
+        "0 (default): all in this process. SQLite allows 1",
     )
     p.set_defaults(func=run, log_level=logging.INFO)
 
@@ -34,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     if args.telegram_polling:
         settings.telegram_polling = True
+    check_workers(settings, args.workers)
     runtime = build_runtime(settings)
     if runtime.db.is_sqlite:
         # aiosqlite runs each statement in its own thread; with Python's default 5 ms GIL
@@ -41,9 +56,23 @@ def run(args: argparse.Namespace) -> int:
         # result, and a transaction holding SQLite's one write lock waits that many times.
         sys.setswitchinterval(0.0002)
     app = create_app(runtime)
+    if args.workers:
+        runtime.role = Role.WEB
+        runtime.processor.elsewhere = True
+        # After the runtime's own start-up (which migrates the database), before its stop.
+        app.cleanup_ctx.append(_workers(WorkerPool(args.workers)))
     print(
         f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",
         flush=True,
     )
     web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0
+
+
+def _workers(pool: WorkerPool) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await pool.start()
+        yield
+        await pool.stop()
+
+    return lifecycle

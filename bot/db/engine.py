@@ -2,13 +2,15 @@
 
 SQLite allows one writer at a time. Rather than letting concurrent transactions collide
 and spin on ``database is locked``, every write transaction in this process takes one
-asyncio lock and starts with ``BEGIN IMMEDIATE``. On PostgreSQL transactions run freely
+asyncio lock, then a lock file shared with other processes (bot/db/file_lock.py), and
+starts with ``BEGIN IMMEDIATE``. On PostgreSQL transactions run freely
 and row locks (``FOR UPDATE``) serialise what must be serialised.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from bot.db import inline_sqlite
+from bot.db.file_lock import FileWriteLock
 
 _WRITE = "motcua_write"
 
@@ -65,6 +68,12 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._write_lock = WriteLock()
+        database = self.url.database
+        self._file_lock = (
+            FileWriteLock(Path(database))
+            if self.is_sqlite and database and database != ":memory:"
+            else None
+        )
 
     @asynccontextmanager
     async def transaction(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
@@ -76,9 +85,12 @@ class Database:
         if self.is_sqlite:
             await self._write_lock.acquire(urgent=urgent)
             try:
-                async with self._write_sessions() as session, session.begin():
-                    await session.connection(execution_options={_WRITE: True})
-                    yield session
+                async with contextlib.AsyncExitStack() as held:
+                    if self._file_lock is not None:  # other processes (bot/db/file_lock.py)
+                        await held.enter_async_context(self._file_lock.held(urgent=urgent))
+                    async with self._write_sessions() as session, session.begin():
+                        await session.connection(execution_options={_WRITE: True})
+                        yield session
             finally:
                 self._write_lock.release()
         else:
@@ -95,6 +107,8 @@ class Database:
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
+        if self._file_lock is not None:
+            self._file_lock.close()
 
 
 class WriteLock:

@@ -118,7 +118,7 @@ class TelegramPlugin(Plugin):
         )
         if self.introduce:
             self._tasks.append(asyncio.create_task(self._introduce(shared)))
-        if self.polling:
+        if self.polling and runtime.receives:
             for (_token, api_url), bot in shared.items():
                 slug = next(s for s, b in self.bots.items() if b is bot)
                 poller = Poller(

@@ -71,7 +71,7 @@ class ZaloBotPlugin(Plugin):
         for slug, api in bots.items():
             config = self.configs[slug]
             commune = runtime.communes.by_slug(slug)
-            if commune is None:
+            if commune is None or not runtime.receives:
                 continue
             if config.polling:
                 await _best_effort(api, "deleteWebhook", {})

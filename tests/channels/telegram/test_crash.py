@@ -34,7 +34,8 @@ def _free_port() -> int:
 class Server:
     """``python -m bot serve`` on a SQLite file, talking to the fake Bot API."""
 
-    def __init__(self, data_dir: Path, api_url: str) -> None:
+    def __init__(self, data_dir: Path, api_url: str, *args: str) -> None:
+        self.args = args  # given to ``serve``, e.g. ("--workers", "1")
         self.port = _free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
         self.env.update(
@@ -56,7 +57,7 @@ class Server:
     async def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "bot", "serve", "--port", str(self.port)),
+                *(sys.executable, "-m", "bot", "serve", "--port", str(self.port), *self.args),
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,

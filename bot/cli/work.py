@@ -1,0 +1,73 @@
+"""``motcua work``: a worker process, handling updates without a web server.
+
+Started by ``motcua serve --workers N`` (see bot/workers.py), or on its own beside a
+``motcua serve --workers`` elsewhere sharing a PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.app import Role, Runtime, build_runtime
+from bot.cli import CommandError
+from bot.config import Settings
+
+# An idle worker looks for stored updates this often: the web process that stored them
+# cannot reach into another process to wake it.
+POLL_SECONDS = 0.02
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "work",
+        help="handle updates without a web server (started by serve --workers)",
+    )
+    p.set_defaults(func=run, log_level=logging.INFO)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    runtime = worker_runtime(settings)
+    if runtime.db.is_sqlite:
+        sys.setswitchinterval(0.0002)  # see bot/cli/serve.py
+    asyncio.run(_work(runtime))
+    return 0
+
+
+def worker_runtime(settings: Settings) -> Runtime:
+    runtime = build_runtime(settings)
+    runtime.role = Role.WORKER
+    runtime.processor.pulls = True
+    runtime.processor.poll_seconds = POLL_SECONDS
+    return runtime
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """SQLite has one writer, which one worker keeps busy; a second would mostly wait,
+    and the sweeps would run in both (they take no lock on SQLite)."""
+    if workers < 0:
+        raise CommandError("--workers must be 0 or more")
+    if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        raise CommandError(
+            "with SQLite use at most one worker process (--workers 1); "
+            "more need PostgreSQL (MOTCUA_DATABASE_URL)"
+        )
+
+
+async def _work(runtime: Runtime) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await runtime.start()
+    logging.getLogger(__name__).info("worker ready: handling the inbox")
+    try:
+        await stopping.wait()
+    finally:
+        await runtime.stop()

@@ -1,0 +1,84 @@
+"""Worker processes: handling and sending on other cores than the web server's.
+
+One Python process uses one core. ``motcua serve --workers N`` keeps the web server
+(webhooks, web chat, staff pages) and the outbox relay in its own process and starts N
+``motcua work`` processes that pull updates from the inbox, run the handlers and the
+scheduled sweeps. A webhook then answers as soon as its update is stored, without
+queueing behind handler work on the same event loop, and the handlers get a core of
+their own. The relay stays with the web server: sending is network waiting, and one
+relay per database keeps SQLite's per-chat order simple.
+
+The pool restarts a worker that exits unexpectedly (what it held stays pending in the
+inbox and outbox and is picked up again) and stops the workers with SIGTERM on
+shutdown, waiting for them to finish what they hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+log = logging.getLogger(__name__)
+
+STOP_WAIT_SECONDS = 30.0  # a worker finishing what it claimed
+RESTART_DELAY_SECONDS = 1.0
+MAX_RESTART_DELAY_SECONDS = 60.0
+
+
+class WorkerPool:
+    def __init__(self, count: int, command: list[str] | None = None) -> None:
+        self.count = count
+        self.command = command or [sys.executable, "-m", "bot", "work"]
+        self._processes: dict[int, asyncio.subprocess.Process] = {}
+        self._supervisors: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    async def start(self) -> None:
+        for index in range(self.count):
+            await self._spawn(index)
+            self._supervisors.append(asyncio.create_task(self._supervise(index)))
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for process in self._processes.values():
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for index, process in self._processes.items():
+            try:
+                await asyncio.wait_for(process.wait(), STOP_WAIT_SECONDS)
+            except TimeoutError:
+                log.error("worker %d did not stop in %.0f s: killed", index, STOP_WAIT_SECONDS)
+                process.kill()
+                await process.wait()
+        for task in self._supervisors:
+            task.cancel()
+        await asyncio.gather(*self._supervisors, return_exceptions=True)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes.values() if p.returncode is None]
+
+    async def _spawn(self, index: int) -> None:
+        self._processes[index] = await asyncio.create_subprocess_exec(*self.command)
+        log.info("worker %d started (pid %d)", index, self._processes[index].pid)
+
+    async def _supervise(self, index: int) -> None:
+        delay = RESTART_DELAY_SECONDS
+        while True:
+            process = self._processes[index]
+            started = asyncio.get_running_loop().time()
+            code = await process.wait()
+            if self._stopping:
+                return
+            log.error("worker %d exited with %s: restarting in %.0f s", index, code, delay)
+            await asyncio.sleep(delay)
+            if self._stopping:
+                return
+            with contextlib.suppress(OSError):
+                await self._spawn(index)
+            # A worker that ran a while before dying starts the backoff again.
+            ran = asyncio.get_running_loop().time() - started
+            delay = RESTART_DELAY_SECONDS if ran > 60 else min(2 * delay, MAX_RESTART_DELAY_SECONDS)

@@ -1,0 +1,130 @@
+"""``motcua serve --workers 1``: the web process stores, a worker process handles and
+sends. Residents see no difference, a killed worker is restarted and loses nothing, and
+stopping the server stops its worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.channels.telegram.conftest import SECRET, TOKEN, text_update
+from tests.channels.telegram.test_crash import ROOT, Server, running
+from tests.fakes.telegram_api import FakeBotApi
+
+pytestmark = pytest.mark.slow
+
+RESIDENTS = [5200000000 + i for i in range(6)]
+# Each is answered with one message whose text says which it was.
+ASKED = (("/start", "Xin chào"), ("/trogiup", "Cách dùng"), ("/start", "Xin chào"))
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+async def _worker_of(server: Server) -> int:
+    assert server.process is not None
+    for _ in range(100):
+        if kids := children(server.process.pid):
+            [worker] = kids
+            return worker
+        await asyncio.sleep(0.1)
+    raise AssertionError("no worker process")
+
+
+async def _ask_everyone(fake_api: FakeBotApi, first_id: int) -> None:
+    """Every resident sends the whole of ASKED at once; every update is acknowledged."""
+    deliveries = [
+        fake_api.deliver(TOKEN, text_update(first_id + n * len(RESIDENTS) + i, text, user))
+        for n, (text, _) in enumerate(ASKED)
+        for i, user in enumerate(RESIDENTS)
+    ]
+    statuses = [status for status, _ in await asyncio.gather(*deliveries)]
+    assert statuses == [200] * len(deliveries)
+
+
+def _answered_in_order(fake_api: FakeBotApi, rounds: int) -> None:
+    for user in RESIDENTS:
+        texts = [m.text for m in fake_api.messages_to(user)]
+        assert len(texts) == rounds * len(ASKED), (user, texts)
+        for text, (_, expected) in zip(texts, ASKED * rounds, strict=True):
+            assert expected in text, (user, texts)
+
+
+async def test_a_worker_process_answers_everyone_once_and_in_order(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
+    async with running(server):
+        await server.start()
+        state = fake_api.webhook(TOKEN)
+        state.url, state.secret_token = server.webhook, SECRET
+        await _ask_everyone(fake_api, 1000)
+        expected = len(RESIDENTS) * len(ASKED)
+        await fake_api.wait_until(lambda: len(fake_api.sent) >= expected, within=30)
+        await asyncio.sleep(1)
+        _answered_in_order(fake_api, rounds=1)
+
+
+async def test_a_killed_worker_is_restarted_and_what_was_stored_meanwhile_is_answered(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
+    async with running(server):
+        await server.start()
+        state = fake_api.webhook(TOKEN)
+        state.url, state.secret_token = server.webhook, SECRET
+        await _ask_everyone(fake_api, 1000)
+        first = await _worker_of(server)
+        os.kill(first, signal.SIGKILL)  # mid-stream: some handled, some not
+        await _ask_everyone(fake_api, 2000)  # the web process still stores and answers 200
+        expected = 2 * len(RESIDENTS) * len(ASKED)
+        await fake_api.wait_until(lambda: len(fake_api.sent) >= expected, within=60)
+        await asyncio.sleep(3)  # longer than the outbox lease: nothing may come twice
+        assert await _worker_of(server) != first
+        _answered_in_order(fake_api, rounds=2)
+
+
+async def test_stopping_the_server_stops_its_worker(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
+    await server.start()
+    worker = await _worker_of(server)
+    await server.stop()
+    assert server.process is not None and server.process.returncode == 0
+    assert not Path(f"/proc/{worker}").exists() or "Z" in _state(worker)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "at most one worker" in done.stderr and "PostgreSQL" in done.stderr
