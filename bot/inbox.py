@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, Table, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,10 +47,11 @@ async def store(
     the payload first: a body that cannot be stored must not make the webhook fail.
     """
     update_key, payload = clean_text(update_key), clean_json(payload)
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    connection = await session.connection()
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    table = _inbox()
     statement = (
-        insert(InboxItem)
+        insert(table)
         .values(
             commune_id=commune_id,
             channel=channel,
@@ -62,9 +63,10 @@ async def store(
             received_at=now or utcnow(),
         )
         .on_conflict_do_nothing()
-        .returning(InboxItem.id)
+        .returning(table.c.id)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    inserted: int | None = (await connection.execute(statement)).scalar_one_or_none()
+    return inserted
 
 
 async def store_many(
@@ -79,8 +81,9 @@ async def store_many(
     """
     if not items:
         return {}
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    connection = await session.connection()  # plain statements: no ORM objects needed
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    table = _inbox()
     received = now or utcnow()
     rows = [
         {
@@ -96,12 +99,12 @@ async def store_many(
         for commune_id, channel, key, payload, conversation in items
     ]
     statement = (
-        insert(InboxItem)
+        insert(table)
         .values(rows)
         .on_conflict_do_nothing()
-        .returning(InboxItem.id, InboxItem.commune_id, InboxItem.channel, InboxItem.update_key)
+        .returning(table.c.id, table.c.commune_id, table.c.channel, table.c.update_key)
     )
-    result = await session.execute(statement)
+    result = await connection.execute(statement)
     stored = {(c, ch, k): i for i, c, ch, k in result.all()}
     # Keyed by the keys as given, even where cleaning changed them.
     return {
@@ -109,6 +112,12 @@ async def store_many(
         for c, ch, k, _, _ in items
         if (c, ch, clean_text(k)) in stored
     }
+
+
+def _inbox() -> Table:
+    table = InboxItem.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 async def find(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Table, func, insert, select, update
+from sqlalchemy import Insert, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
@@ -140,11 +141,42 @@ def _values(
     ]
 
 
-@functools.cache
-def _insert() -> Insert:
+@dataclass
+class Claimed:
+    """An outbox row claimed for sending; its outcome is noted on it as it happens."""
+
+    id: int
+    commune_id: int
+    channel: str
+    chat_id: str
+    reply: dict[str, Any]
+    attempts: int
+    status: str = SENDING
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+def _outbox() -> Table:
     table = OutboxItem.__table__
     assert isinstance(table, Table)
-    return insert(table)
+    return table
+
+
+@functools.cache
+def _insert() -> Insert:
+    return insert(_outbox())
+
+
+def _columns_of(values: dict[str, object]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+@functools.cache
+def _record_outcome() -> Update:
+    """By id; the SET clause comes from the parameters' keys (all but ``row_id``)."""
+    table = _outbox()
+    return update(table).where(table.c.id == bindparam("row_id"))
 
 
 async def take_for_pull(db: Database, channel: str, chat_id: str, limit: int = 50) -> list[Reply]:
@@ -269,7 +301,7 @@ class Relay:
         rows = await self._claim()
         if not rows:
             return 0
-        by_chat: dict[tuple[str, str], list[OutboxItem]] = defaultdict(list)
+        by_chat: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
         done = asyncio.Event()
@@ -286,53 +318,62 @@ class Relay:
             await self._flush(results)
         return len(rows)
 
-    async def _claim(self) -> list[OutboxItem]:
+    async def _claim(self) -> list[Claimed]:
         now = self.clock()
         channels = list(self.senders)
         if not channels:
             return []
+        table = _outbox()
         async with self.db.transaction() as session:
+            # Plain statements: ORM objects for rows that only pass through cost more
+            # CPU than the queries, inside the write lock.
+            connection = await session.connection()
             last = self._horizon_checked
             if last is None or not last <= now < last + HORIZON_CHECK:
-                await session.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.status == PENDING, OutboxItem.next_attempt_at > now + HORIZON)
+                await connection.execute(
+                    update(table)
+                    .where(table.c.status == PENDING, table.c.next_attempt_at > now + HORIZON)
                     .values(next_attempt_at=now)
-                    .execution_options(synchronize_session=False)
                 )
                 self._horizon_checked = now
             query = (
-                select(OutboxItem)
-                .where(
-                    OutboxItem.channel.in_(channels),
-                    OutboxItem.status.in_((PENDING, SENDING)),
-                    OutboxItem.next_attempt_at <= now,
+                select(
+                    table.c.id,
+                    table.c.commune_id,
+                    table.c.channel,
+                    table.c.chat_id,
+                    table.c.reply,
+                    table.c.attempts,
                 )
-                .order_by(OutboxItem.id)
+                .where(
+                    table.c.channel.in_(channels),
+                    table.c.status.in_((PENDING, SENDING)),
+                    table.c.next_attempt_at <= now,
+                )
+                .order_by(table.c.id)
                 .limit(self.batch)
             )
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            rows = list((await session.execute(query)).scalars())
+            leased = now + self.lease
+            found = await connection.execute(query)
+            rows = [Claimed(*row, next_attempt_at=leased) for row in found]
             if rows:
                 # A chat's message must not overtake an older one still unsent: waiting
                 # (retry_after, backoff) or held by another relay.
                 blocked = await self._behind_older_unsent(session, rows)
                 rows = [r for r in rows if r.id not in blocked]
             if rows:
-                await session.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id.in_([r.id for r in rows]))
-                    .values(status=SENDING, next_attempt_at=now + self.lease)
-                    .execution_options(synchronize_session=False)
+                await connection.execute(
+                    update(table)
+                    .where(table.c.id.in_([r.id for r in rows]))
+                    .values(status=SENDING, next_attempt_at=leased)
                 )
                 await self._load_slugs(session, {r.commune_id for r in rows})
-        for row in rows:
-            row.status, row.next_attempt_at = SENDING, now + self.lease
         return rows
 
     async def _behind_older_unsent(
-        self, session: AsyncSession, rows: Sequence[OutboxItem]
+        self, session: AsyncSession, rows: Sequence[Claimed]
     ) -> set[int]:
         """Ids among ``rows`` with an older unsent row of their chat that is not among them.
 
@@ -368,7 +409,7 @@ class Relay:
             )
             self._slugs.update({cid: slug for cid, slug in result.all()})
 
-    async def _send_chat(self, rows: list[OutboxItem], results: _Results) -> None:
+    async def _send_chat(self, rows: list[Claimed], results: _Results) -> None:
         for index, row in enumerate(rows):
             wait_until = await self._send_one(row, results)
             if wait_until is not None:
@@ -377,7 +418,7 @@ class Relay:
                     results.update(later, status=PENDING, next_attempt_at=wait_until)
                 return
 
-    async def _send_one(self, row: OutboxItem, results: _Results) -> datetime | None:
+    async def _send_one(self, row: Claimed, results: _Results) -> datetime | None:
         """Send one row and note the result. Returns the retry time if it must wait."""
         sender = self.senders[row.channel]
         now = self.clock()
@@ -414,7 +455,7 @@ class Relay:
         return None
 
     def _retry_or_bury(
-        self, row: OutboxItem, exc: BaseException, now: datetime, results: _Results
+        self, row: Claimed, exc: BaseException, now: datetime, results: _Results
     ) -> datetime | None:
         attempts = row.attempts + 1
         reason = f"{type(exc).__name__}: {exc}"[:1000]
@@ -453,8 +494,10 @@ class Relay:
         self, updates: list[dict[str, object]], unreachable: list[tuple[int, str, str, str]]
     ) -> None:
         async with self.db.transaction() as session:
-            if updates:
-                await session.execute(update(OutboxItem), updates)
+            connection = await session.connection()
+            # One statement per run of outcomes with the same columns, in their order.
+            for _columns, run in itertools.groupby(updates, key=_columns_of):
+                await connection.execute(_record_outcome(), list(run))
             for commune_id, channel, chat_id, reason in unreachable:
                 await session.execute(
                     update(ChannelUser)
@@ -474,10 +517,10 @@ class _Results:
         self.updates: list[dict[str, object]] = []
         self.unreachable: list[tuple[int, str, str, str]] = []
 
-    def update(self, row: OutboxItem, **values: object) -> None:
+    def update(self, row: Claimed, **values: object) -> None:
         for key, value in values.items():
             setattr(row, key, value)
-        self.updates.append({"id": row.id, **values})
+        self.updates.append({"row_id": row.id, **values})
 
     def take(self) -> tuple[list[dict[str, object]], list[tuple[int, str, str, str]]]:
         taken = (self.updates, self.unreachable)
