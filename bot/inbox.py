@@ -11,6 +11,7 @@ lock lasts exactly as long as the claim, and dies with the instance's connection
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -82,8 +83,6 @@ async def store_many(
     if not items:
         return {}
     connection = await session.connection()  # plain statements: no ORM objects needed
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    table = _inbox()
     received = now or utcnow()
     rows = [
         {
@@ -98,13 +97,8 @@ async def store_many(
         }
         for commune_id, channel, key, payload, conversation in items
     ]
-    statement = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(table.c.id, table.c.commune_id, table.c.channel, table.c.update_key)
-    )
-    result = await connection.execute(statement)
+    # Executed for many rows: compiled once, sent as multi-row inserts by SQLAlchemy.
+    result = await connection.execute(_insert_many(connection.dialect.name), rows)
     stored = {(c, ch, k): i for i, c, ch, k in result.all()}
     # Keyed by the keys as given, even where cleaning changed them.
     return {
@@ -112,6 +106,17 @@ async def store_many(
         for c, ch, k, _, _ in items
         if (c, ch, clean_text(k)) in stored
     }
+
+
+@functools.cache
+def _insert_many(dialect: str) -> Any:
+    table = _inbox()
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(table)
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.commune_id, table.c.channel, table.c.update_key)
+    )
 
 
 def _inbox() -> Table:

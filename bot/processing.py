@@ -310,7 +310,7 @@ class Processor:
             if ids is None:
                 # SQLite: a batch stops at its time budget, so fetching (and decoding)
                 # more rows than it can handle is wasted.
-                limit = min(16, self.batch_size) if self.db.is_sqlite else self.batch_size
+                limit = min(8, self.batch_size) if self.db.is_sqlite else self.batch_size
                 query = query.limit(limit)
         else:
             query = query.where(InboxItem.status == inbox.PENDING).order_by(InboxItem.id)
@@ -326,9 +326,10 @@ class Processor:
             items = (await connection.execute(query)).all()
             started = time.monotonic()
             for item in items:
-                over_budget = time.monotonic() - started > self.batch_seconds
-                if replies and over_budget and self.db.is_sqlite:
-                    break  # webhooks are waiting for the one write lock
+                if replies and self.db.is_sqlite:
+                    over_budget = time.monotonic() - started > self.batch_seconds
+                    if over_budget or self.db.writer_waiting():
+                        break  # webhooks are waiting for the one write lock
                 try:
                     replies[item.id], mark = await self._process_item(
                         session,

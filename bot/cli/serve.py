@@ -7,6 +7,7 @@ moves to N worker processes (bot/workers.py); this one receives and sends.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -56,8 +57,10 @@ def run(args: argparse.Namespace) -> int:
         # result, and a transaction holding SQLite's one write lock waits that many times.
         sys.setswitchinterval(0.0002)
     app = create_app(runtime)
+    app.cleanup_ctx.append(_freeze_start_up_objects)
     if args.workers:
         runtime.role = Role.WEB
+        runtime.db.share_writes(urgent=True)
         runtime.processor.elsewhere = True
         # After the runtime's own start-up (which migrates the database), before its stop.
         app.cleanup_ctx.append(_workers(WorkerPool(args.workers)))
@@ -67,6 +70,14 @@ def run(args: argparse.Namespace) -> int:
     )
     web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0
+
+
+async def _freeze_start_up_objects(app: web.Application) -> AsyncIterator[None]:
+    """Once started, the catalogues, matcher indexes and modules live as long as the
+    process: take them out of the cyclic garbage collector's sweeps. A full sweep over
+    them took about 100 ms, a pause every webhook waiting at that moment paid."""
+    gc.freeze()
+    yield
 
 
 def _workers(pool: WorkerPool) -> Callable[[web.Application], AsyncIterator[None]]:

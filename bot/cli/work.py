@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -19,6 +20,10 @@ from bot.config import Settings
 # An idle worker looks for stored updates this often: the web process that stored them
 # cannot reach into another process to wake it.
 POLL_SECONDS = 0.02
+# On SQLite a worker's batch ends early when the web process waits to store a webhook's
+# update (Processor._run_batch), so it can be longer than in a single process: fewer
+# commits for the same work.
+BATCH_SECONDS = 0.01
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,8 +48,10 @@ def run(args: argparse.Namespace) -> int:
 def worker_runtime(settings: Settings) -> Runtime:
     runtime = build_runtime(settings)
     runtime.role = Role.WORKER
+    runtime.db.share_writes(urgent=False)
     runtime.processor.pulls = True
     runtime.processor.poll_seconds = POLL_SECONDS
+    runtime.processor.batch_seconds = BATCH_SECONDS
     return runtime
 
 
@@ -66,6 +73,7 @@ async def _work(runtime: Runtime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     await runtime.start()
+    gc.freeze()  # see bot/cli/serve.py
     logging.getLogger(__name__).info("worker ready: handling the inbox")
     try:
         await stopping.wait()

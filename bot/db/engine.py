@@ -103,6 +103,20 @@ class Database:
         async with self.sessions() as session:
             yield session
 
+    def writer_waiting(self) -> bool:
+        """Whether another process waits to write (SQLite; see bot/db/file_lock.py)."""
+        return self._file_lock is not None and self._file_lock.others_waiting()
+
+    def share_writes(self, *, urgent: bool) -> None:
+        """How this process shares SQLite's write lock with another (bot/db/file_lock.py).
+
+        ``urgent``: the web process beside a worker, every write first. Otherwise a
+        worker: nothing else to do while it waits, so it blocks for the lock.
+        """
+        if self._file_lock is not None:
+            self._file_lock.urgent = urgent
+            self._file_lock.blocking = not urgent
+
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.write_engine is not self.engine:

@@ -11,9 +11,14 @@ themselves first with a second lock, the intent: a normal writer does not start 
 an urgent one waits. SQLite's own lock stays underneath, for writers that do not take
 part (the ``sqlite3`` shell).
 
-Waiting polls every ``POLL_SECONDS`` instead of blocking: the event loop goes on, and a
-cancelled waiter leaves nothing behind. Within a process the database's asyncio lock
-already orders transactions, so one process never waits for itself here.
+How to wait depends on the process. One that serves requests (``blocking`` False)
+polls, so its event loop goes on and a cancelled waiter leaves nothing behind: first
+with short sleeps that hold the loop (``SPIN_SECONDS`` in all: the lock is usually
+free again within a transaction or two, and the event loop's own timers cannot sleep
+under a millisecond), then with the loop's sleeps. A worker process has nothing else
+to do meanwhile and blocks in ``flock``: the kernel wakes it the moment the lock is
+free. Within a process the database's asyncio lock already orders transactions, so a
+process never waits for itself here.
 """
 
 from __future__ import annotations
@@ -21,17 +26,25 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-POLL_SECONDS = 0.0005
+POLL_SECONDS = 0.001
+SPIN_SECONDS = 0.003
+SPIN_STEP_SECONDS = 0.0002
 
 
 class FileWriteLock:
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, *, blocking: bool = False, urgent: bool = False) -> None:
         self._paths = (Path(f"{database}-write.lock"), Path(f"{database}-intent.lock"))
         self._fds: tuple[int, int] | None = None
+        self.blocking = blocking
+        # Every write of this process is urgent (the web process beside a worker: its
+        # relay's writes too, or a webhook would queue behind a relay write that itself
+        # waits for the worker).
+        self.urgent = urgent
 
     def _open(self) -> tuple[int, int]:
         if self._fds is None:
@@ -42,13 +55,15 @@ class FileWriteLock:
     @asynccontextmanager
     async def held(self, *, urgent: bool = False) -> AsyncIterator[None]:
         write, intent = self._open()
+        take = _block if self.blocking else _poll
+        urgent = urgent or self.urgent
         if urgent:
-            await _take(intent, fcntl.LOCK_EX)
+            await take(intent, fcntl.LOCK_EX)
         else:
-            await _take(intent, fcntl.LOCK_SH)  # waits while an urgent writer is queued
+            await take(intent, fcntl.LOCK_SH)  # waits while an urgent writer is queued
             fcntl.flock(intent, fcntl.LOCK_UN)
         try:
-            await _take(write, fcntl.LOCK_EX)
+            await take(write, fcntl.LOCK_EX)
             try:
                 yield
             finally:
@@ -57,6 +72,19 @@ class FileWriteLock:
             if urgent:
                 fcntl.flock(intent, fcntl.LOCK_UN)
 
+    def others_waiting(self) -> bool:
+        """Whether an urgent writer of another process is queued (for a holder that can
+        end its transaction early, between two pieces of work)."""
+        if self._fds is None:
+            return False
+        intent = self._fds[1]
+        try:
+            fcntl.flock(intent, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(intent, fcntl.LOCK_UN)
+        return False
+
     def close(self) -> None:
         if self._fds is not None:
             for fd in self._fds:
@@ -64,10 +92,19 @@ class FileWriteLock:
             self._fds = None
 
 
-async def _take(fd: int, operation: int) -> None:
+async def _poll(fd: int, operation: int) -> None:
+    spun = 0.0
     while True:
         try:
             fcntl.flock(fd, operation | fcntl.LOCK_NB)
             return
         except BlockingIOError:
-            await asyncio.sleep(POLL_SECONDS)
+            if spun < SPIN_SECONDS:
+                time.sleep(SPIN_STEP_SECONDS)  # noqa: ASYNC251 - deliberate, see above
+                spun += SPIN_STEP_SECONDS
+            else:
+                await asyncio.sleep(POLL_SECONDS)
+
+
+async def _block(fd: int, operation: int) -> None:
+    fcntl.flock(fd, operation)

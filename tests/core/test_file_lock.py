@@ -59,8 +59,35 @@ async def test_a_cancelled_waiter_leaves_the_lock_free(tmp_path: Path) -> None:
         await asyncio.sleep(0.01)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    async with asyncio.timeout(1):  # neither the write lock nor the intent is left taken
-        async with holder.held(), asyncio.timeout(1):
-            pass
-        async with holder.held(urgent=True):
-            pass
+    # Neither the write lock nor the intent is left taken.
+    await asyncio.wait_for(_store(holder, urgent=False), 1)
+    await asyncio.wait_for(_store(holder), 1)
+
+
+async def test_a_holder_can_see_that_another_process_waits_to_write(tmp_path: Path) -> None:
+    """A worker ends its batch early when the web process queues a webhook's update."""
+    worker, web = FileWriteLock(tmp_path / "db"), FileWriteLock(tmp_path / "db")
+    async with worker.held():
+        assert not worker.others_waiting()
+        storing = asyncio.create_task(_store(web))
+        await asyncio.sleep(0.01)
+        assert worker.others_waiting()
+    await storing
+    async with worker.held():
+        assert not worker.others_waiting()
+
+
+async def test_a_process_whose_writes_are_all_urgent_goes_first(tmp_path: Path) -> None:
+    """The web process beside a worker: its relay's writes too, not only webhooks'."""
+    worker = FileWriteLock(tmp_path / "db")
+    web = FileWriteLock(tmp_path / "db", urgent=True)
+    async with worker.held():
+        relay_write = asyncio.create_task(_store(web, urgent=False))
+        await asyncio.sleep(0.01)
+        assert worker.others_waiting()
+    await relay_write
+
+
+async def _store(lock: FileWriteLock, *, urgent: bool = True) -> None:
+    async with lock.held(urgent=urgent):
+        pass

@@ -105,7 +105,7 @@ async def test_stopping_the_server_stops_its_worker(fake_api: FakeBotApi, tmp_pa
     worker = await _worker_of(server)
     await server.stop()
     assert server.process is not None and server.process.returncode == 0
-    assert not Path(f"/proc/{worker}").exists() or "Z" in _state(worker)
+    assert _state(worker) in ("gone", "Z")  # exited (a zombie until its parent reaps it)
 
 
 def _state(pid: int) -> str:
