@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     config: Path | None = None  # YAML file listing communes
     host: str = "127.0.0.1"
     port: int = 8080
+    # Processes that handle updates beside the web process (bot/workers.py); 0: the web
+    # process handles them itself. SQLite allows 1.
+    workers: int = 0
     public_url: str | None = None  # https://bot.example.vn, for webhooks and links
     log_level: str = "INFO"
     secret_key: SecretStr | None = None  # signs tokens; generated into data_dir if unset

@@ -33,9 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--workers",
         type=int,
-        default=0,
         help="handle updates in N separate processes (motcua work), each on its own core; "
-        "0 (default): all in this process. SQLite allows 1",
+        "0: all in this process (default MOTCUA_WORKERS or 0). SQLite allows 1",
     )
     p.set_defaults(func=run, log_level=logging.INFO)
 
@@ -49,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     if args.telegram_polling:
         settings.telegram_polling = True
-    check_workers(settings, args.workers)
+    workers = settings.workers if args.workers is None else args.workers
+    check_workers(settings, workers)
     runtime = build_runtime(settings)
     if runtime.db.is_sqlite:
         # aiosqlite runs each statement in its own thread; with Python's default 5 ms GIL
@@ -58,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
         sys.setswitchinterval(0.0002)
     app = create_app(runtime)
     app.cleanup_ctx.append(_freeze_start_up_objects)
-    if args.workers:
+    if workers:
         runtime.role = Role.WEB
         runtime.db.share_writes(urgent=True)
         runtime.processor.elsewhere = True
         # After the runtime's own start-up (which migrates the database), before its stop.
-        app.cleanup_ctx.append(_workers(WorkerPool(args.workers)))
+        app.cleanup_ctx.append(_workers(WorkerPool(workers)))
     print(
         f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",
         flush=True,
