@@ -5,10 +5,12 @@ stopping the server stops its worker."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,17 @@ async def _ask_everyone(fake_api: FakeBotApi, first_id: int) -> None:
     assert statuses == [200] * len(deliveries)
 
 
+@contextlib.asynccontextmanager
+async def _with_a_worker(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Server]:
+    """``serve --workers 1``, its webhook registered at the fake Bot API."""
+    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
+    async with running(server):
+        await server.start()
+        state = fake_api.webhook(TOKEN)
+        state.url, state.secret_token = server.webhook, SECRET
+        yield server
+
+
 def _answered_in_order(fake_api: FakeBotApi, rounds: int) -> None:
     for user in RESIDENTS:
         texts = [m.text for m in fake_api.messages_to(user)]
@@ -68,11 +81,7 @@ def _answered_in_order(fake_api: FakeBotApi, rounds: int) -> None:
 async def test_a_worker_process_answers_everyone_once_and_in_order(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
-    async with running(server):
-        await server.start()
-        state = fake_api.webhook(TOKEN)
-        state.url, state.secret_token = server.webhook, SECRET
+    async with _with_a_worker(fake_api, tmp_path):
         await _ask_everyone(fake_api, 1000)
         expected = len(RESIDENTS) * len(ASKED)
         await fake_api.wait_until(lambda: len(fake_api.sent) >= expected, within=30)
@@ -83,11 +92,7 @@ async def test_a_worker_process_answers_everyone_once_and_in_order(
 async def test_a_killed_worker_is_restarted_and_what_was_stored_meanwhile_is_answered(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
-    async with running(server):
-        await server.start()
-        state = fake_api.webhook(TOKEN)
-        state.url, state.secret_token = server.webhook, SECRET
+    async with _with_a_worker(fake_api, tmp_path) as server:
         await _ask_everyone(fake_api, 1000)
         first = await _worker_of(server)
         os.kill(first, signal.SIGKILL)  # mid-stream: some handled, some not
