@@ -10,7 +10,9 @@ relay per database keeps SQLite's per-chat order simple.
 
 The pool restarts a worker that exits unexpectedly (what it held stays pending in the
 inbox and outbox and is picked up again) and stops the workers with SIGTERM on
-shutdown, waiting for them to finish what they hold.
+shutdown, waiting for them to finish what they hold. A worker whose web process died
+without stopping it (SIGKILL) notices that its parent is gone and stops too
+(``PARENT_ENV``), so a restarted server never finds an old worker still running.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 
 log = logging.getLogger(__name__)
+
+PARENT_ENV = "MOTCUA_WORKER_PARENT"  # the web process's pid, given to its workers
 
 STOP_WAIT_SECONDS = 30.0  # a worker finishing what it claimed
 RESTART_DELAY_SECONDS = 1.0
@@ -62,7 +67,8 @@ class WorkerPool:
         return [p.pid for p in self._processes.values() if p.returncode is None]
 
     async def _spawn(self, index: int) -> None:
-        self._processes[index] = await asyncio.create_subprocess_exec(*self.command)
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        self._processes[index] = await asyncio.create_subprocess_exec(*self.command, env=env)
         log.info("worker %d started (pid %d)", index, self._processes[index].pid)
 
     async def _supervise(self, index: int) -> None:

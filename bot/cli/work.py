@@ -10,12 +10,14 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import signal
 import sys
 
 from bot.app import Role, Runtime, build_runtime
 from bot.cli import CommandError
 from bot.config import Settings
+from bot.workers import PARENT_ENV
 
 # An idle worker looks for stored updates this often: the web process that stored them
 # cannot reach into another process to wake it.
@@ -24,6 +26,7 @@ POLL_SECONDS = 0.02
 # update (Processor._run_batch), so it can be longer than in a single process: fewer
 # commits for the same work.
 BATCH_SECONDS = 0.01
+PARENT_CHECK_SECONDS = 0.5
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,10 +75,25 @@ async def _work(runtime: Runtime) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    watch = asyncio.create_task(_watch_parent(stopping))
     await runtime.start()
     gc.freeze()  # see bot/cli/serve.py
     logging.getLogger(__name__).info("worker ready: handling the inbox")
     try:
         await stopping.wait()
     finally:
+        watch.cancel()
         await runtime.stop()
+
+
+async def _watch_parent(stopping: asyncio.Event) -> None:
+    """Stop when the web process that started this worker is gone (see bot/workers.py)."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return  # started by hand
+    while True:  # no event to wait for: a parent's death only shows in getppid()
+        await asyncio.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != int(parent):
+            break
+    logging.getLogger(__name__).error("the web process %s is gone: stopping", parent)
+    stopping.set()

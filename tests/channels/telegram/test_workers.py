@@ -113,6 +113,22 @@ async def test_stopping_the_server_stops_its_worker(fake_api: FakeBotApi, tmp_pa
     assert _state(worker) in ("gone", "Z")  # exited (a zombie until its parent reaps it)
 
 
+async def test_a_worker_whose_server_was_killed_stops_too(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """SIGKILL gives the server no chance to stop its worker: the worker notices."""
+    server = Server(tmp_path / "data", fake_api.url, "--workers", "1")
+    async with running(server):
+        await server.start()
+        worker = await _worker_of(server)
+        await server.kill()
+        for _ in range(100):
+            if _state(worker) in ("gone", "Z"):
+                break
+            await asyncio.sleep(0.1)
+        assert _state(worker) in ("gone", "Z")
+
+
 def _state(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
