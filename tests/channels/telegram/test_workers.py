@@ -136,11 +136,18 @@ def _state(pid: int) -> str:
         return "gone"
 
 
-def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "setting"), [(["--workers", "2"], None), ([], "2")], ids=["flag", "MOTCUA_WORKERS"]
+)
+def test_sqlite_refuses_more_than_one_worker(
+    tmp_path: Path, args: list[str], setting: str | None
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
     env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
+    if setting is not None:
+        env["MOTCUA_WORKERS"] = setting
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "serve", "--workers", "2"],
+        [sys.executable, "-m", "bot", "serve", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
