@@ -92,8 +92,7 @@ class Runtime:
         async with self.db.transaction() as session:
             await sync_communes(session, self.settings.communes())
         await self.communes.refresh()
-        for commune in self.communes.all():
-            await self.knowledge.for_commune(commune)
+        await self.knowledge.for_communes(self.communes.all())
         for plugin in self.plugins:
             await plugin.start(self)
         if not workers:

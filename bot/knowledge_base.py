@@ -13,7 +13,9 @@ import asyncio
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,18 +49,40 @@ class CommuneKnowledge:
 
 
 async def catalogue_version(session: AsyncSession, commune_id: int) -> str:
-    count, latest = (
-        await session.execute(
-            select(func.count(CatalogueEntry.id), func.max(CatalogueEntry.updated_at)).where(
-                CatalogueEntry.commune_id == commune_id
+    return (await catalogue_versions(session, [commune_id]))[commune_id]
+
+
+async def catalogue_versions(session: AsyncSession, commune_ids: Sequence[int]) -> dict[int, str]:
+    """A version string per commune that changes whenever its effective catalogue may.
+
+    Two statements for any number of communes: a province's processor checks all of its
+    communes every few seconds, and a hundred communes at two statements each stalled a
+    batch of residents' messages meanwhile.
+    """
+    entries = {
+        row.commune_id: (row.count, row.latest)
+        for row in await session.execute(
+            select(
+                CatalogueEntry.commune_id,
+                func.count(CatalogueEntry.id).label("count"),
+                func.max(CatalogueEntry.updated_at).label("latest"),
             )
+            .where(CatalogueEntry.commune_id.in_(commune_ids))
+            .group_by(CatalogueEntry.commune_id)
         )
-    ).one()
-    settings = (
-        await session.execute(select(Commune.settings).where(Commune.id == commune_id))
-    ).scalar_one()
-    disabled = ",".join(sorted((settings or {}).get(DISABLED_PROCEDURES, ())))
-    return f"{count}:{latest}:{disabled}"
+    }
+    settings: dict[int, dict[str, Any] | None] = {
+        row.id: row.settings
+        for row in await session.execute(
+            select(Commune.id, Commune.settings).where(Commune.id.in_(commune_ids))
+        )
+    }
+    versions = {}
+    for commune_id in commune_ids:
+        count, latest = entries.get(commune_id, (0, None))
+        disabled = ",".join(sorted((settings.get(commune_id) or {}).get(DISABLED_PROCEDURES, ())))
+        versions[commune_id] = f"{count}:{latest}:{disabled}"
+    return versions
 
 
 async def effective_catalogue(
@@ -105,21 +129,44 @@ class KnowledgeRegistry:
         cached = self._cache.get(commune.id)
         if cached and time.monotonic() - cached[1] < CHECK_EVERY:
             return cached[0]
+        return (await self.for_communes([commune]))[commune.id]
+
+    async def for_communes(self, communes: Sequence[CommuneProfile]) -> dict[int, CommuneKnowledge]:
+        """Each commune's knowledge by id: the processor's view of all it serves.
+
+        Communes checked less than ``CHECK_EVERY`` seconds ago come from the cache; the
+        others are checked together (two statements) and rebuilt only if they changed.
+        """
+        now = time.monotonic()
+        found: dict[int, CommuneKnowledge] = {}
+        stale: list[CommuneProfile] = []
+        for commune in communes:
+            cached = self._cache.get(commune.id)
+            if cached and now - cached[1] < CHECK_EVERY:
+                found[commune.id] = cached[0]
+            else:
+                stale.append(commune)
+        if not stale:
+            return found
+        async with self.db.read() as session:
+            versions = await catalogue_versions(session, [c.id for c in stale])
+        for commune in stale:
+            found[commune.id] = await self._current(commune, versions[commune.id])
+        return found
+
+    async def _current(self, commune: CommuneProfile, version: str) -> CommuneKnowledge:
+        """The commune's knowledge at ``version``: the cached one, or rebuilt (once, even
+        when several tasks ask at the same time)."""
         lock = self._locks.setdefault(commune.id, asyncio.Lock())
         async with lock:
             cached = self._cache.get(commune.id)
-            if cached and time.monotonic() - cached[1] < CHECK_EVERY:
-                return cached[0]
-            async with self.db.read() as session:
-                version = await catalogue_version(session, commune.id)
-                if cached and cached[0].version == version:
-                    self._cache[commune.id] = (cached[0], time.monotonic())
-                    return cached[0]
-                catalogue = await effective_catalogue(session, commune, self.base_catalogue)
-            matcher = await self._matcher(catalogue)
-            knowledge = CommuneKnowledge(catalogue, matcher, version)
-            self._cache[commune.id] = (knowledge, time.monotonic())
-            return knowledge
+            if cached is None or cached[0].version != version:
+                async with self.db.read() as session:
+                    catalogue = await effective_catalogue(session, commune, self.base_catalogue)
+                matcher = await self._matcher(catalogue)
+                cached = (CommuneKnowledge(catalogue, matcher, version), 0.0)
+            self._cache[commune.id] = (cached[0], time.monotonic())
+            return cached[0]
 
     async def _matcher(self, catalogue: Catalogue) -> Matcher:
         """A matcher for this catalogue, shared with every commune whose catalogue is the

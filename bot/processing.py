@@ -264,7 +264,7 @@ class Processor:
     async def _handle_batch(self, ids: list[int] | None) -> tuple[dict[int, list[Reply]], set[int]]:
         """Handle the updates ``ids`` (None: a batch claimed from the shared inbox)."""
         # Building a commune's matcher can take a second: never while holding the lock.
-        knowledge = {c.id: await self.knowledge.for_commune(c) for c in self.communes.all()}
+        knowledge = await self.knowledge.for_communes(self.communes.all())
         try:
             replies, found = await self._run_batch(ids, knowledge, isolate=False)
         except _HandlerFailed as failed:

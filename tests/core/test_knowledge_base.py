@@ -1,0 +1,93 @@
+"""The processor's view of every commune's catalogue: cached, and checked for changes made
+by another process (an import from the CLI, another instance's staff page) every few
+seconds, all communes together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot import knowledge_base
+from bot.app import Runtime
+from bot.catalogue_store import save_overrides
+from bot.config import Settings
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+KHAI_SINH = "1.001193"
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    config = tmp_path / "communes.yaml"
+    lines = ["communes:"]
+    for n in range(1, 6):
+        lines += [f"  - slug: xa-{n}", f"    name: Xã Số {n}"]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings.config = config
+    return settings
+
+
+class _Statements:
+    """Counts the queries an engine runs while the block runs."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.engine = runtime.db.engine.sync_engine
+        self.count = 0
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        self.count += statement.lstrip().upper().startswith("SELECT")
+
+    def __enter__(self) -> _Statements:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+@pytest.fixture
+def checks_every_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(knowledge_base, "CHECK_EVERY", 0.0)
+    yield
+
+
+async def test_every_commune_is_checked_for_changes_in_two_queries(
+    runtime: Runtime, checks_every_time: None
+) -> None:
+    communes = runtime.communes.all()
+    assert len(communes) == 6  # the default commune and five from the file
+    before = await runtime.knowledge.for_communes(communes)
+    with _Statements(runtime) as statements:
+        after = await runtime.knowledge.for_communes(communes)
+    assert statements.count == 2
+    assert all(after[c.id] is before[c.id] for c in communes)  # nothing changed: kept
+
+
+async def test_a_change_made_elsewhere_reaches_only_its_commune(
+    runtime: Runtime, checks_every_time: None
+) -> None:
+    communes = runtime.communes.all()
+    before = await runtime.knowledge.for_communes(communes)
+    edited = communes[2]
+    async with runtime.db.transaction() as session:  # as `motcua catalogue` would, elsewhere
+        await save_overrides(
+            session, edited.id, KHAI_SINH, {"summary": "Sửa từ dòng lệnh"}, source="cli", now=NOW
+        )
+    after = await runtime.knowledge.for_communes(communes)
+    assert after[edited.id] is not before[edited.id]
+    assert after[edited.id].catalogue[KHAI_SINH].summary == "Sửa từ dòng lệnh"
+    assert [c.id for c in communes if after[c.id] is not before[c.id]] == [edited.id]
+
+
+async def test_between_checks_the_cache_answers_without_the_database(runtime: Runtime) -> None:
+    communes = runtime.communes.all()
+    await runtime.knowledge.for_communes(communes)
+    with _Statements(runtime) as statements:
+        await runtime.knowledge.for_communes(communes)
+        await runtime.knowledge.for_commune(communes[0])
+    assert statements.count == 0
