@@ -20,7 +20,7 @@ COPY surveys ./surveys
 COPY complaints ./complaints
 COPY staff ./staff
 COPY privacy ./privacy
-RUN pip install . && useradd --system --uid 10001 motcua && mkdir -p /data && chown motcua /data
+RUN pip install . && rm -rf build *.egg-info && useradd --system --uid 10001 motcua && mkdir -p /data && chown motcua /data
 
 USER motcua
 VOLUME ["/data"]
