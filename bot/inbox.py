@@ -27,6 +27,9 @@ from bot.db.models import InboxItem
 from bot.sanitize import clean_json, clean_text
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+# The conversation column's length. The key only keeps a person's updates in order: two
+# over-long ids cut to the same key are merely handled one after the other.
+CONVERSATION_LENGTH = 200
 # Over the sender's rate limit (bot/throttle.py): on record, never processed.
 THROTTLED = "throttled"
 
@@ -57,7 +60,7 @@ async def store(
             commune_id=commune_id,
             channel=channel,
             update_key=update_key,
-            conversation=conversation,
+            conversation=_cut(conversation),
             payload=payload,
             status=status,
             attempts=0,
@@ -89,7 +92,7 @@ async def store_many(
             "commune_id": commune_id,
             "channel": channel,
             "update_key": clean_text(key),
-            "conversation": conversation,
+            "conversation": _cut(conversation),
             "payload": clean_json(payload),
             "status": PENDING,
             "attempts": 0,
@@ -117,6 +120,10 @@ def _insert_many(dialect: str) -> Any:
         .on_conflict_do_nothing()
         .returning(table.c.id, table.c.commune_id, table.c.channel, table.c.update_key)
     )
+
+
+def _cut(conversation: str | None) -> str | None:
+    return conversation if conversation is None else conversation[:CONVERSATION_LENGTH]
 
 
 def _inbox() -> Table:

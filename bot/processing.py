@@ -44,10 +44,11 @@ from bot.context import Context
 from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import ChannelUser, InboxItem, OutboxItem
+from bot.intake import Intake
 from bot.knowledge_base import CommuneKnowledge, KnowledgeRegistry
 from bot.outbox import Envelope
 from bot.router import Router
-from bot.sanitize import clean_incoming
+from bot.sanitize import check_ids, clean_incoming
 from bot.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ class Processor:
     elsewhere: bool = False
 
     def __post_init__(self) -> None:
+        # The clock through the processor: tests set it after construction.
+        self.intake = Intake(self.db, self._queue_stored, lambda: self.clock())
         self._queue: deque[tuple[int, str]] = deque()
         self._ready = asyncio.Event()
         self._idle = asyncio.Event()
@@ -112,17 +115,27 @@ class Processor:
         update_key: str,
         payload: dict[str, Any],
         conversation: str | None = None,
+        *,
+        queue: bool = True,
     ) -> int | None:
-        """Store an update; None if it was a duplicate delivery. Commits before returning.
+        """Store an update and queue it for processing; None if it was a duplicate delivery.
 
-        ``conversation``: the update's conversation key when the caller has it already;
-        otherwise it is read from the payload here."""
+        Returns once the update is committed, in one transaction with the updates stored
+        meanwhile (``bot.intake``). ``conversation``: the update's conversation key when
+        the caller has it already; otherwise it is read from the payload here.
+        ``queue=False``: the caller processes the update itself (``process``).
+        """
         if conversation is None:
             conversation = self.conversation_key(channel, payload)
-        async with self.db.transaction(urgent=True) as session:
-            return await inbox.store(
-                session, commune.id, channel, update_key, payload, self.clock(), conversation
-            )
+        return await self.intake.store(
+            commune.id, channel, update_key, payload, conversation, queue=queue
+        )
+
+    def _queue_stored(self, inbox_id: int, conversation: str) -> None:
+        try:
+            self.submit(inbox_id, conversation)
+        except RuntimeError:  # not running (a one-off command): start-up recovery handles it
+            log.debug("inbox item %s left for recovery", inbox_id)
 
     def conversation_key(self, channel: str, payload: dict[str, Any]) -> str | None:
         key_of = self.conversation_keys.get(channel)
@@ -358,7 +371,7 @@ class Processor:
         now = self.clock()
         mark = {"row_id": item.id, "processed_at": now, "attempts": item.attempts + 1}
         try:
-            messages = self.parsers[item.channel](dict(item.payload))
+            messages = check_ids(self.parsers[item.channel](dict(item.payload)))
         except Exception as exc:
             # A poison update: recorded, never retried into a blocked chat. The log names
             # the error only: parsers' messages can quote the payload (a name, a phone);

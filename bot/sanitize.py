@@ -19,6 +19,11 @@ from typing import Any, TypeVar
 
 from bot.types import Attachment, Contact, Incoming, Location, UserRef
 
+# Platform ids are short (Telegram's are numbers, Zalo's about 20 characters) and the
+# tables keep 100; a longer "id" is not one. Names are for display: cut to what is kept.
+MAX_ID_LENGTH = 100
+MAX_NAME_LENGTH = 200
+
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 T = TypeVar("T")
@@ -48,6 +53,19 @@ def _clean_optional(text: str | None) -> str | None:
     return None if text is None else clean_text(text)
 
 
+def check_ids(messages: list[Incoming]) -> list[Incoming]:
+    """The messages, if every sender and chat id is one the tables can keep.
+
+    Raises ValueError otherwise: the update is recorded as unreadable, like one that does
+    not parse. Cutting the id instead would answer a different chat, and storing it
+    would fail at every retry.
+    """
+    for msg in messages:
+        if max(len(msg.user.user_id), len(msg.user.chat_id)) > MAX_ID_LENGTH:
+            raise ValueError(f"an id longer than {MAX_ID_LENGTH} characters")
+    return messages
+
+
 def is_place(location: Location) -> bool:
     """Coordinates on Earth: NaN and infinity (a Zalo OA location's strings can say
     "nan") are not, and PostgreSQL's jsonb refuses them in a stored draft."""
@@ -63,7 +81,7 @@ def clean_incoming(msg: Incoming) -> Incoming:
         user.channel,
         clean_text(user.user_id),
         clean_text(user.chat_id),
-        _clean_optional(user.display_name),
+        None if user.display_name is None else clean_text(user.display_name[:MAX_NAME_LENGTH]),
     )
     contact = msg.contact
     if contact is not None:

@@ -134,7 +134,7 @@ async def chat_message(request: web.Request) -> web.Response:
         payload["id"] = uuid.uuid4().hex
     channel = runtime.channels[webchat.NAME]
     key = channel.update_key(payload)
-    inbox_id = await runtime.processor.accept(commune, webchat.NAME, key, payload)
+    inbox_id = await runtime.processor.accept(commune, webchat.NAME, key, payload, queue=False)
     if inbox_id is None:
         replies = await _replies_of_retry(runtime, commune, key)
     else:

@@ -106,7 +106,7 @@ class ProcessorDriver:
         assert commune is not None
         channel = self.runtime.channels[webchat.NAME]
         inbox_id = await self.runtime.processor.accept(
-            commune, webchat.NAME, channel.update_key(payload), payload
+            commune, webchat.NAME, channel.update_key(payload), payload, queue=False
         )
         assert inbox_id is not None
         await self.runtime.processor.process(inbox_id)

@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bot import knowledge_base
 from bot.app import Runtime
 from bot.catalogue_store import save_overrides
 from bot.config import Settings
+from tests.statements import Statements
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 KHAI_SINH = "1.001193"
@@ -32,24 +31,6 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
     return settings
 
 
-class _Statements:
-    """Counts the queries an engine runs while the block runs."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.engine = runtime.db.engine.sync_engine
-        self.count = 0
-
-    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        self.count += statement.lstrip().upper().startswith("SELECT")
-
-    def __enter__(self) -> _Statements:
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-
 @pytest.fixture
 def checks_every_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(knowledge_base, "CHECK_EVERY", 0.0)
@@ -62,7 +43,7 @@ async def test_every_commune_is_checked_for_changes_in_two_queries(
     communes = runtime.communes.all()
     assert len(communes) == 6  # the default commune and five from the file
     before = await runtime.knowledge.for_communes(communes)
-    with _Statements(runtime) as statements:
+    with Statements(runtime.db, "SELECT") as statements:
         after = await runtime.knowledge.for_communes(communes)
     assert statements.count == 2
     assert all(after[c.id] is before[c.id] for c in communes)  # nothing changed: kept
@@ -87,7 +68,7 @@ async def test_a_change_made_elsewhere_reaches_only_its_commune(
 async def test_between_checks_the_cache_answers_without_the_database(runtime: Runtime) -> None:
     communes = runtime.communes.all()
     await runtime.knowledge.for_communes(communes)
-    with _Statements(runtime) as statements:
+    with Statements(runtime.db, "SELECT") as statements:
         await runtime.knowledge.for_communes(communes)
         await runtime.knowledge.for_commune(communes[0])
     assert statements.count == 0

@@ -13,22 +13,17 @@ A body that is not a readable update (bad JSON, no ``update_id``) is stored as a
 "poison" item under a hash of the body, so it is on record and a redelivery of the same
 body is recognised, and is never retried.
 
-Under load, updates are stored in batches (group commit): those that arrive while one
-batch is being written go together in the next, one transaction and one commit for all,
-taken ahead of handler transactions. Each webhook still answers only after its own
-update is committed. The batch hands its new items to the workers itself, so a webhook
-request that goes away after the commit cannot leave its update unprocessed.
+Storing goes through ``Processor.accept``, which writes updates arriving together in one
+transaction (``bot.intake``) and queues them for processing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import update as sql_update
@@ -71,59 +66,6 @@ class Accepting(Protocol):
         conversation: str | None = None,
     ) -> int | None: ...
 
-    def submit(self, inbox_id: int, conversation_key: str) -> None: ...
-
-
-@dataclass
-class _Waiting:
-    commune_id: int
-    key: str
-    payload: dict[str, Any]
-    conversation: str
-    done: asyncio.Future[int | None]
-
-
-class InboxBatcher:
-    """Group commit of inbox rows (see the module docstring)."""
-
-    def __init__(self, db: Database, processor: Accepting, *, max_batch: int = 500) -> None:
-        self.db = db
-        self.processor = processor
-        self.max_batch = max_batch
-        self._waiting: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def store(
-        self, commune: CommuneProfile, key: str, payload: dict[str, Any], conversation: str
-    ) -> int | None:
-        """The new inbox id once committed, or None for a repeated delivery."""
-        done: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(commune.id, key, payload, conversation, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        return await asyncio.shield(done)
-
-    async def _write(self) -> None:
-        while self._waiting:
-            batch = self._waiting[: self.max_batch]
-            del self._waiting[: self.max_batch]
-            try:
-                async with self.db.transaction(urgent=True) as session:
-                    rows = [(w.commune_id, NAME, w.key, w.payload, w.conversation) for w in batch]
-                    ids = await inbox.store_many(session, rows)
-            except Exception as exc:
-                log.exception("storing %d Telegram updates failed", len(batch))
-                for w in batch:
-                    if not w.done.done():
-                        w.done.set_exception(exc)
-                continue
-            for w in batch:
-                inbox_id = ids.pop((w.commune_id, NAME, w.key), None)  # a repeat in the batch: None
-                if inbox_id is not None:
-                    _submit(self.processor, inbox_id, w.conversation)
-                if not w.done.done():
-                    w.done.set_result(inbox_id)
-
 
 class Ingress:
     def __init__(
@@ -139,7 +81,6 @@ class Ingress:
         self.db = db
         self.limits = limits
         self.wake = wake  # the outbox relay, when the ingress itself enqueues a reply
-        self.batcher = InboxBatcher(db, processor) if db is not None else None
 
     async def take_body(
         self, commune: CommuneProfile, body: bytes, shared: SharedBot | None = None
@@ -172,14 +113,8 @@ class Ingress:
         held = await self._over_limit(commune, key, update)
         if held is not None:
             return held
-        if self.batcher is not None:
-            stored = await self.batcher.store(commune, key, update, conversation)
-            return Outcome.DUPLICATE if stored is None else Outcome.STORED
         inbox_id = await self.processor.accept(commune, NAME, key, update, conversation)
-        if inbox_id is None:
-            return Outcome.DUPLICATE
-        _submit(self.processor, inbox_id, conversation)
-        return Outcome.STORED
+        return Outcome.DUPLICATE if inbox_id is None else Outcome.STORED
 
     async def _over_limit(
         self, commune: CommuneProfile, key: str, update: dict[str, Any]
@@ -231,19 +166,9 @@ class Ingress:
     async def _poison(self, commune: CommuneProfile, body: bytes, text: str) -> Outcome:
         key = "invalid:" + hashlib.sha256(body).hexdigest()[:40]
         log.warning("unreadable Telegram update for %s stored as %s", commune.slug, key)
-        inbox_id = await self.processor.accept(commune, NAME, key, {INVALID: text[:4000]})
-        if inbox_id is not None:
-            _submit(self.processor, inbox_id, "invalid")  # the parser refuses it: recorded
+        # Queued like any update: the parser refuses it, and that is recorded.
+        await self.processor.accept(commune, NAME, key, {INVALID: text[:4000]}, "invalid")
         return Outcome.POISON
-
-
-def _submit(processor: Accepting, inbox_id: int, conversation_key: str) -> None:
-    try:
-        processor.submit(inbox_id, conversation_key)
-    except RuntimeError:
-        # Workers not running (yet): the item stays pending and start-up recovery
-        # processes it.
-        log.debug("inbox item %s left for recovery", inbox_id)
 
 
 def is_update(value: Any) -> bool:

@@ -56,13 +56,7 @@ async def deliver(
     if await _over_limit(runtime, commune, channel, key, payload):
         return None
     conversation = channel.conversation_key(payload)
-    inbox_id = await runtime.processor.accept(commune, channel.name, key, payload, conversation)
-    if inbox_id is not None:
-        try:
-            runtime.processor.submit(inbox_id, conversation)
-        except RuntimeError:
-            log.debug("no workers running: %s update %s waits for recovery", channel.name, inbox_id)
-    return inbox_id
+    return await runtime.processor.accept(commune, channel.name, key, payload, conversation)
 
 
 async def _over_limit(
@@ -108,12 +102,8 @@ async def record_poison(
     key = "invalid:" + hashlib.sha256(raw).hexdigest()[:40]
     log.warning("unreadable %s update for %s stored as %s: %s", channel, commune.slug, key, reason)
     payload = {INVALID: raw.decode("utf-8", "replace")[:4000], "reason": reason}
-    inbox_id = await runtime.processor.accept(commune, channel, key, payload)
-    if inbox_id is not None:
-        try:
-            runtime.processor.submit(inbox_id, "invalid")  # the parser refuses it: recorded
-        except RuntimeError:
-            log.debug("no workers running: %s poison %s waits for recovery", channel, inbox_id)
+    # Queued like any update: the parser refuses it, and that is recorded.
+    await runtime.processor.accept(commune, channel, key, payload, "invalid")
 
 
 OnAccepted = Callable[[str, dict[str, Any]], Awaitable[None]]

@@ -52,6 +52,26 @@ OA_CAPTURES = [
 ]
 
 
+def _with_sender(update: dict[str, Any], sender: str) -> dict[str, Any]:
+    """The update (a new message) as written by a sender and in a chat with this id."""
+    message = update["message"]
+    return update | {
+        "message": message
+        | {
+            "message_id": "long-sender",
+            "from": message["from"] | {"id": sender},
+            "chat": message["chat"] | {"id": sender},
+        }
+    }
+
+
+def _named(update: dict[str, Any], name: str) -> dict[str, Any]:
+    """The update (a new message) from a sender with this name."""
+    message = update["message"]
+    sender = message["from"] | {"display_name": name}
+    return update | {"message": message | {"message_id": "long-name", "from": sender}}
+
+
 def poison_key(raw: bytes) -> str:
     return "invalid:" + hashlib.sha256(raw).hexdigest()[:40]
 
@@ -76,6 +96,8 @@ async def process_and_check(runtime: Runtime) -> None:
 @example(body=b"[" * 100_000)
 @example(body=b'{"event_name": "message.text.received", "message": {"text": NaN}}')
 @example(body=json.dumps(fixture("bot", "text.json") | {"x": "\x00\ud800"}).encode())
+@example(body=json.dumps(_with_sender(fixture("bot", "text.json"), "9" * 300)).encode())
+@example(body=json.dumps(_named(fixture("bot", "text.json"), "Lan" * 100)).encode())
 async def test_zalo_bot_any_body_with_the_secret_is_acknowledged_and_on_record(
     zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], body: bytes
 ) -> None:
@@ -127,6 +149,13 @@ def _signed(raw: bytes, app_id: str) -> dict[str, str] | None:
 @example(body=b'{"timestamp": "1"}', tamper=False)
 @example(
     body=json.dumps(fixture("oa", "user_send_text.json") | {"x": "\x00"}).encode(), tamper=False
+)
+@example(
+    body=json.dumps(
+        fixture("oa", "user_send_text.json")
+        | {"sender": {"id": "8" * 300}, "message": {"text": "xin chào", "msg_id": "long-sender"}}
+    ).encode(),
+    tamper=False,
 )
 async def test_zalo_oa_any_signed_body_is_acknowledged_and_on_record_unsigned_refused(
     zalo_runtime: Runtime,
