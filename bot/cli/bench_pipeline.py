@@ -39,6 +39,12 @@ def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument(
         "--workers", type=int, help="worker processes per server (motcua serve --workers)"
     )
+    p.add_argument(
+        "--settle",
+        type=float,
+        help="seconds the servers may take after the run to answer what they accepted; "
+        "only what is unanswered then counts as lost (default: 180)",
+    )
     p.add_argument("--database-url", help="e.g. postgresql://... (default: SQLite in a temp dir)")
     p.add_argument(
         "--flood-limits", action="store_true", help="keep Telegram's 30 messages/s per bot"
@@ -67,6 +73,7 @@ def main(args: argparse.Namespace) -> int:
             zalo_share=args.zalo_share,
             instances=args.instances,
             workers=args.workers,
+            settle=args.settle,
         )
     except ValueError as exc:
         print(f"motcua bench pipeline: {exc}", file=sys.stderr)
@@ -94,7 +101,13 @@ def main(args: argparse.Namespace) -> int:
     )
     print(f"webhook ack: p50 {figures['ack_p50_ms']} ms, p99 {figures['ack_p99_ms']} ms")
     print(f"reply:       p50 {figures['reply_p50_ms']} ms, p99 {figures['reply_p99_ms']} ms")
-    print(f"lost: {figures['lost']}, duplicated: {figures['duplicated']}")
+    print(
+        f"lost: {figures['lost']}, duplicated: {figures['duplicated']}, answered late: "
+        f"{figures['answered_late']} (all answered {figures['settled_s']} s after the end)"
+        if not figures["lost"]
+        else f"lost: {figures['lost']} (unanswered {figures['settled_s']} s after the end), "
+        f"duplicated: {figures['duplicated']}, answered late: {figures['answered_late']}"
+    )
     print(f"memory: peak {figures['server_peak_rss_mb']} MB per server process")
     if figures["server_cpu_ms_per_update"] is not None:
         print(

@@ -20,6 +20,8 @@ KEYS = {
     "reply_p50_ms",
     "reply_p99_ms",
     "lost",
+    "answered_late",
+    "settled_s",
     "duplicated",
     "ceiling_updates_per_s",
     "database",
@@ -46,6 +48,7 @@ async def test_a_short_run_loses_and_duplicates_nothing() -> None:
     assert figures["database"] == "sqlite"
     assert figures["lost"] == 0 and figures["duplicated"] == 0
     assert figures["updates"] > 0 and figures["replies"] == figures["updates"]
+    assert figures["answered_late"] == 0
     assert figures["ceiling_updates_per_s"] > figures["updates_per_s"] > 0
 
 
