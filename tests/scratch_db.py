@@ -18,7 +18,9 @@ from sqlalchemy.engine import URL, make_url
 
 
 @contextmanager
-def empty_database(backend: str, server_url: str | None, directory: Path) -> Iterator[str]:
+def empty_database(
+    backend: str, server_url: str | None, directory: Path, *, encoding: str = "UTF8"
+) -> Iterator[str]:
     """An async SQLAlchemy URL of an empty database; PostgreSQL ones are dropped after."""
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{directory / f'scratch-{secrets.token_hex(4)}.db'}"
@@ -26,7 +28,7 @@ def empty_database(backend: str, server_url: str | None, directory: Path) -> Ite
     assert server_url is not None
     url = make_url(server_url)
     name = f"scratch_{secrets.token_hex(6)}"
-    asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_admin(url, f"CREATE DATABASE \"{name}\" ENCODING '{encoding}' TEMPLATE template0"))
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:

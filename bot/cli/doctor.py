@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import aiohttp
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
 from telegram import WebhookInfo
 from telegram.error import InvalidToken, TelegramError
 
@@ -183,6 +183,19 @@ async def _database(settings: Settings, communes: list[CommuneSettings]) -> list
                 )
             ]
         checks = [Check(OK, "database", f"reachable ({db.url.get_backend_name()})")]
+        encoding = await _encoding(db)
+        if encoding not in (None, "UTF8"):
+            # Migrations and every Vietnamese text would fail in such a database.
+            checks.append(
+                Check(
+                    FAIL,
+                    "encoding",
+                    f"the database stores text as {encoding}, which cannot hold Vietnamese",
+                    "create the database as UTF-8: `createdb -E UTF8 -T template0 NAME`, "
+                    "then `motcua db upgrade` (or `motcua restore` a backup into it)",
+                )
+            )
+            return checks
         latest = head()
         if revision == latest:
             checks.append(Check(OK, "schema", f"at the latest revision {latest}"))
@@ -215,6 +228,14 @@ async def _database(settings: Settings, communes: list[CommuneSettings]) -> list
         return checks
     finally:
         await db.dispose()
+
+
+async def _encoding(db: Database) -> str | None:
+    """PostgreSQL's server encoding (None on SQLite, always UTF-8)."""
+    if db.is_sqlite:
+        return None
+    async with db.read() as session:
+        return str((await session.execute(text("SHOW server_encoding"))).scalar_one())
 
 
 def _is_older(revision: str) -> bool:

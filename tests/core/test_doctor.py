@@ -3,6 +3,7 @@ deployment passes, and each broken piece is named with what to do about it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
 from tests.fakes.telegram_api import FakeBotApi, WebhookState
 from tests.fakes.zalo_api import FakeZaloBot
+from tests.scratch_db import empty_database
 
 TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 OTHER_TOKEN = "7000000002:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -158,3 +160,18 @@ def test_the_command_fails_on_a_bad_setting_and_passes_on_a_fresh_install(
     out = capsys.readouterr().out
     assert "WARN  database: no SQLite database" in out
     assert "fix: run `motcua db upgrade`" in out
+
+
+def test_a_postgresql_database_that_cannot_hold_vietnamese_is_refused(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """SQL_ASCII (what `createdb` gives on a server set up without a locale) makes
+    every migration and every Vietnamese text fail: doctor says so before anything else."""
+    with empty_database("postgresql", postgres_url, tmp_path, encoding="SQL_ASCII") as url:
+        settings = Settings(data_dir=tmp_path / "data", database_url=url)
+        checks = by_name(asyncio.run(diagnose(settings)))
+    assert checks["database"].status == OK
+    encoding = checks["encoding"]
+    assert encoding.status == FAIL and "SQL_ASCII" in encoding.detail
+    assert encoding.fix is not None and "createdb -E UTF8" in encoding.fix
+    assert "schema" not in checks
