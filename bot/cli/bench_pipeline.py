@@ -97,7 +97,8 @@ def main(args: argparse.Namespace) -> int:
     )
     print(
         f"sustained: {figures['updates_per_s']} updates/s end to end "
-        f"({figures['replies']} replies to {figures['updates']} updates)"
+        f"({figures['replies'] + figures['answered_late']} of {figures['updates']} updates "
+        f"answered, {figures['replies']} of them within 15 s)"
     )
     print(f"webhook ack: p50 {figures['ack_p50_ms']} ms, p99 {figures['ack_p99_ms']} ms")
     print(f"reply:       p50 {figures['reply_p50_ms']} ms, p99 {figures['reply_p99_ms']} ms")
