@@ -118,13 +118,16 @@ class Intake:
             return await inbox.store_many(session, [w.row for w in batch], self.clock())
 
     def _settle(self, batch: list[_Waiting], ids: dict[tuple[int, str, str], int]) -> None:
+        stored: list[tuple[int, str]] = []
         for waiting in batch:
             # A repeat within the batch finds its id taken by the first: a duplicate.
             inbox_id = ids.pop((waiting.commune_id, waiting.channel, waiting.key), None)
             if inbox_id is not None and waiting.queue:
-                self.on_stored(inbox_id, waiting.conversation or "")
+                stored.append((inbox_id, waiting.conversation or ""))
             if not waiting.done.done():
                 waiting.done.set_result(inbox_id)
+        for inbox_id, conversation in stored:  # every caller has its answer first
+            self.on_stored(inbox_id, conversation)
 
 
 def _refused(exc: Exception) -> bool:
