@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.commands import run_motcua
 from tests.knowledge.portal_samples import write_samples
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = write_samples()
 
 
 def motcua(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_motcua(*args, timeout=300, MOTCUA_DATA_DIR=str(tmp_path / "data"))
 
 
 def test_bench_matcher_prints_both_matchers_on_both_catalogues(tmp_path: Path) -> None:

@@ -5,11 +5,8 @@ sent are never touched, however old."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -21,12 +18,12 @@ from bot.types import Reply
 from complaints.models import Ticket
 from privacy import retention
 from privacy.models import PrivacyRequest
+from tests.commands import run_motcua
 from tests.complaints.drivers import IncomingDriver, StaffDriver
 from tests.dialogue import ProcessorDriver, run_transcript
 from tests.dialogues.complaints import ticket_code
 from tests.privacy_canaries import CANARY
 
-ROOT = Path(__file__).resolve().parents[2]
 LONG_AGO = timedelta(days=400)
 TABLES = (InboxItem, OutboxItem, Conversation, Question, Ticket, PrivacyRequest)
 
@@ -115,17 +112,12 @@ async def _recent_and_unfinished(runtime: Runtime) -> None:
 
 
 def _motcua(runtime: Runtime, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env["MOTCUA_DATA_DIR"] = str(runtime.settings.data_dir)
-    env["MOTCUA_DATABASE_URL"] = runtime.settings.resolved_database_url
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "retention", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    return run_motcua(
+        "retention",
+        *args,
         timeout=120,
-        check=False,
+        MOTCUA_DATA_DIR=str(runtime.settings.data_dir),
+        MOTCUA_DATABASE_URL=runtime.settings.resolved_database_url,
     )
 
 

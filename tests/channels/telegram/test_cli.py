@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,14 +15,12 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.webhook import webhook_secret
 from bot.config import Settings
 from tests.channels.telegram.conftest import TOKEN
+from tests.commands import ROOT, motcua_env
 from tests.fakes.telegram_api import FakeBotApi
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 async def motcua(tmp_path: Path, api: FakeBotApi, *args: str, **env: str) -> tuple[int, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    environment.update(
+    environment = motcua_env(
         MOTCUA_DATA_DIR=str(tmp_path / "data"),
         MOTCUA_TELEGRAM_TOKEN=TOKEN,
         MOTCUA_TELEGRAM_API_URL=api.url,

@@ -18,9 +18,9 @@ import aiohttp
 import pytest
 
 from tests.channels.telegram.conftest import RESIDENT, SECRET, TOKEN, text_update, update
+from tests.commands import ROOT, motcua_env
 from tests.fakes.telegram_api import FakeBotApi
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
 
 
@@ -37,8 +37,7 @@ class Server:
     def __init__(self, data_dir: Path, api_url: str, *args: str) -> None:
         self.args = args  # given to ``serve``, e.g. ("--workers", "1")
         self.port = _free_port()
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-        self.env.update(
+        self.env = motcua_env(
             MOTCUA_DATA_DIR=str(data_dir),
             MOTCUA_TELEGRAM_TOKEN=TOKEN,
             MOTCUA_TELEGRAM_SECRET=SECRET,

@@ -8,15 +8,14 @@ import asyncio
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.channels.telegram.conftest import SECRET, TOKEN, text_update
-from tests.channels.telegram.test_crash import ROOT, Server, running
+from tests.channels.telegram.test_crash import Server, running
+from tests.commands import run_motcua
 from tests.fakes.telegram_api import FakeBotApi
 
 pytestmark = pytest.mark.slow
@@ -142,17 +141,7 @@ def _state(pid: int) -> str:
 def test_sqlite_refuses_more_than_one_worker(
     tmp_path: Path, args: list[str], setting: str | None
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
-    if setting is not None:
-        env["MOTCUA_WORKERS"] = setting
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "serve", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    workers = {} if setting is None else {"MOTCUA_WORKERS": setting}
+    done = run_motcua("serve", *args, timeout=60, MOTCUA_DATA_DIR=str(tmp_path / "data"), **workers)
     assert done.returncode == 2
     assert "at most one worker" in done.stderr and "PostgreSQL" in done.stderr
