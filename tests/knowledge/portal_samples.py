@@ -50,6 +50,26 @@ def _portal(**fields: Any) -> dict[str, Any]:
     return {key: fields.get(key, value) for key, value in PORTAL_FIELDS.items()}
 
 
+# Two codes the portal lists on one page with one text: the importer must keep both.
+SHARED_PAGE: dict[str, Any] = {
+    "detail_url": "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/shared-page",
+    "ten_thu_tuc": (
+        "Công bố Danh mục và Quy trình nội bộ thủ tục hành chính "
+        "thuộc thẩm\nquyền giải quyết của Sở Nội vụ về thực hiện một "
+        "số chính sách đảm bảo an\nsinh xã hội trên địa bàn tỉnh Hà "
+        "Tĩnh giai đoạn 2026 - 2030"
+    ),
+    "so_quyet_dinh": "1404/QĐ-UBND",
+    "cap_thuc_hien": "Cấp tỉnh, Cấp xã",
+    "linh_vuc": "Người có công",
+    "raw_text": (
+        "Công bố Danh mục và Quy trình nội bộ thủ tục hành chínhTên "
+        "thủ tụcCông bố Danh mục và Quy trình nội bộ thủ tục hành "
+        "chínhMã thủ tục3.000579Số quyết định1404/QĐ-UBNDCấp thực "
+        "hiệnCấp tỉnh, Cấp xã"
+    ),
+}
+
 # One item a line of tthc_sample.jsonl: a record, or a raw line (blank, broken JSON).
 PORTAL_LINES: list[dict[str, Any] | str] = [
     _portal(
@@ -173,44 +193,8 @@ PORTAL_LINES: list[dict[str, Any] | str] = [
             "tục1.001456Số quyết định163/QĐ-BTPCấp thực hiệnCấp tỉnh"
         ),
     ),
-    _portal(
-        ma_thu_tuc="2.001428",
-        detail_url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/shared-page",
-        ten_thu_tuc=(
-            "Công bố Danh mục và Quy trình nội bộ thủ tục hành chính "
-            "thuộc thẩm\nquyền giải quyết của Sở Nội vụ về thực hiện một "
-            "số chính sách đảm bảo an\nsinh xã hội trên địa bàn tỉnh Hà "
-            "Tĩnh giai đoạn 2026 - 2030"
-        ),
-        so_quyet_dinh="1404/QĐ-UBND",
-        cap_thuc_hien="Cấp tỉnh, Cấp xã",
-        linh_vuc="Người có công",
-        raw_text=(
-            "Công bố Danh mục và Quy trình nội bộ thủ tục hành chínhTên "
-            "thủ tụcCông bố Danh mục và Quy trình nội bộ thủ tục hành "
-            "chínhMã thủ tục3.000579Số quyết định1404/QĐ-UBNDCấp thực "
-            "hiệnCấp tỉnh, Cấp xã"
-        ),
-    ),
-    _portal(
-        ma_thu_tuc="3.000226",
-        detail_url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/shared-page",
-        ten_thu_tuc=(
-            "Công bố Danh mục và Quy trình nội bộ thủ tục hành chính "
-            "thuộc thẩm\nquyền giải quyết của Sở Nội vụ về thực hiện một "
-            "số chính sách đảm bảo an\nsinh xã hội trên địa bàn tỉnh Hà "
-            "Tĩnh giai đoạn 2026 - 2030"
-        ),
-        so_quyet_dinh="1404/QĐ-UBND",
-        cap_thuc_hien="Cấp tỉnh, Cấp xã",
-        linh_vuc="Người có công",
-        raw_text=(
-            "Công bố Danh mục và Quy trình nội bộ thủ tục hành chínhTên "
-            "thủ tụcCông bố Danh mục và Quy trình nội bộ thủ tục hành "
-            "chínhMã thủ tục3.000579Số quyết định1404/QĐ-UBNDCấp thực "
-            "hiệnCấp tỉnh, Cấp xã"
-        ),
-    ),
+    _portal(ma_thu_tuc="2.001428", **SHARED_PAGE),
+    _portal(ma_thu_tuc="3.000226", **SHARED_PAGE),
     _portal(
         ma_thu_tuc="1.000004",
         detail_url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/test-1.000004",
