@@ -50,27 +50,10 @@ async def store(
     Characters the databases refuse (NUL, lone surrogates) are cleaned out of the key and
     the payload first: a body that cannot be stored must not make the webhook fail.
     """
-    update_key, payload = clean_text(update_key), clean_json(payload)
     connection = await session.connection()
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    table = _inbox()
-    statement = (
-        insert(table)
-        .values(
-            commune_id=commune_id,
-            channel=channel,
-            update_key=update_key,
-            conversation=_cut(conversation),
-            payload=payload,
-            status=status,
-            attempts=0,
-            received_at=now or utcnow(),
-        )
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
-    )
-    inserted: int | None = (await connection.execute(statement)).scalar_one_or_none()
-    return inserted
+    row = _row(commune_id, channel, update_key, payload, conversation, status, now or utcnow())
+    inserted = (await connection.execute(_insert(connection.dialect.name), row)).first()
+    return None if inserted is None else int(inserted.id)
 
 
 async def store_many(
@@ -88,20 +71,11 @@ async def store_many(
     connection = await session.connection()  # plain statements: no ORM objects needed
     received = now or utcnow()
     rows = [
-        {
-            "commune_id": commune_id,
-            "channel": channel,
-            "update_key": clean_text(key),
-            "conversation": _cut(conversation),
-            "payload": clean_json(payload),
-            "status": PENDING,
-            "attempts": 0,
-            "received_at": received,
-        }
+        _row(commune_id, channel, key, payload, conversation, PENDING, received)
         for commune_id, channel, key, payload, conversation in items
     ]
     # Executed for many rows: compiled once, sent as multi-row inserts by SQLAlchemy.
-    result = await connection.execute(_insert_many(connection.dialect.name), rows)
+    result = await connection.execute(_insert(connection.dialect.name), rows)
     stored = {(c, ch, k): i for i, c, ch, k in result.all()}
     # Keyed by the keys as given, even where cleaning changed them.
     return {
@@ -111,8 +85,31 @@ async def store_many(
     }
 
 
+def _row(
+    commune_id: int,
+    channel: str,
+    key: str,
+    payload: dict[str, Any],
+    conversation: str | None,
+    status: str,
+    received: datetime,
+) -> dict[str, Any]:
+    """The row's values, cleaned of what the databases refuse (see ``store``)."""
+    return {
+        "commune_id": commune_id,
+        "channel": channel,
+        "update_key": clean_text(key),
+        "conversation": _cut(conversation),
+        "payload": clean_json(payload),
+        "status": status,
+        "attempts": 0,
+        "received_at": received,
+    }
+
+
 @functools.cache
-def _insert_many(dialect: str) -> Any:
+def _insert(dialect: str) -> Any:
+    """Built once: the values come as parameters, one row or many."""
     table = _inbox()
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (
