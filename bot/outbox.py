@@ -31,7 +31,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
@@ -168,6 +178,16 @@ def _insert() -> Insert:
     return insert(_outbox())
 
 
+def _due(channels: list[str], now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Rows this relay may send now: its channels, unsent (or a lease run out), due."""
+    table = _outbox()
+    return (
+        table.c.channel.in_(channels),
+        table.c.status.in_((PENDING, SENDING)),
+        table.c.next_attempt_at <= now,
+    )
+
+
 def _columns_of(values: dict[str, object]) -> tuple[str, ...]:
     return tuple(values)
 
@@ -284,13 +304,7 @@ class Relay:
             return False
         async with self.db.read() as session:
             found = await session.execute(
-                select(OutboxItem.id)
-                .where(
-                    OutboxItem.status.in_((PENDING, SENDING)),
-                    OutboxItem.next_attempt_at <= now,
-                    OutboxItem.channel.in_(channels),
-                )
-                .limit(1)
+                select(OutboxItem.id).where(*_due(channels, now)).limit(1)
             )
             return found.first() is not None
 
@@ -345,11 +359,7 @@ class Relay:
                     table.c.reply,
                     table.c.attempts,
                 )
-                .where(
-                    table.c.channel.in_(channels),
-                    table.c.status.in_((PENDING, SENDING)),
-                    table.c.next_attempt_at <= now,
-                )
+                .where(*_due(channels, now))
                 .order_by(table.c.id)
                 .limit(self.batch)
             )
