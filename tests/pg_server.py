@@ -52,10 +52,19 @@ class PostgresServer:
     port: int
     pg_ctl: str
     run_as: pwd.struct_passwd | None
+    options: str
 
     @property
     def url(self) -> str:
         return f"postgresql+asyncpg://{DB_USER}@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def shut_down(self) -> None:
+        """Stop the server as an administrator restarting it would: every session ends."""
+        _run([self.pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "stop"], self.run_as)
+
+    def start_again(self) -> None:
+        """Start the server again on the same port and data, after ``shut_down``."""
+        _pg_ctl_start(self.pg_ctl, self.data_dir, self.options, self.run_as)
 
     def stop(self) -> None:
         _run(
@@ -120,29 +129,19 @@ def start() -> PostgresServer:
         f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    _run(
-        [
-            pg_ctl,
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(root / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ],
-        user,
-    )
-    server = PostgresServer(data, port, pg_ctl, user)
+    _pg_ctl_start(pg_ctl, data, options, user)
+    server = PostgresServer(data, port, pg_ctl, user, options)
     try:
         _create_database(port)
     except Exception:
         server.stop()
         raise
     return server
+
+
+def _pg_ctl_start(pg_ctl: str, data: Path, options: str, user: pwd.struct_passwd | None) -> None:
+    log = data.parent / "server.log"
+    _run([pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60", "start"], user)
 
 
 def _create_database(port: int) -> None:

@@ -2,8 +2,9 @@
 
 Residents write through both webhooks (a load balancer in front of two instances), some
 updates reach both (Telegram retried after a lost answer), and faults hit mid-load:
-the database drops every connection, an instance is killed. Whatever happens, every
-update acknowledged with 200 is answered exactly once, in order per chat.
+the database drops every connection, the database restarts, an instance is killed.
+Whatever happens, every update acknowledged with 200 is answered exactly once, in order
+per chat.
 
 The bot here echoes each message with the count of messages its conversation has seen,
 kept in the conversation state: a message handled twice, lost, handled out of order or
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from bot.context import Context
 from bot.router import Router
 from bot.router import text as any_text
 from bot.types import Incoming, Reply
+from tests import pg_server
 from tests.channels.telegram.conftest import SECRET, TOKEN, RuntimeFactory, text_update
 from tests.channels.telegram.test_crash import Server, running
 from tests.fakes.telegram_api import FakeBotApi, RateRules
@@ -62,6 +64,7 @@ class Load:
     residents: int
     messages: int
     duplicates: float = 0.2  # share of updates delivered to a second webhook as well
+    pause: float = 0.0  # seconds a resident takes to write the next message
     refused: Counter[int] = field(default_factory=Counter)  # non-200 answers by status
 
     def __post_init__(self) -> None:
@@ -86,6 +89,7 @@ class Load:
             await self._deliver(update, first)
             if self._rng.random() < self.duplicates:
                 await self._deliver(update, second)
+            await asyncio.sleep(self.pause)
 
     async def _deliver(self, update: dict[str, Any], url: str) -> None:
         for _ in range(100):
@@ -193,6 +197,43 @@ async def test_connections_cut_mid_load_lose_and_repeat_nothing(
     assert cut > 0
     # A webhook that could not store its update said so (5xx) and Telegram retried.
     assert set(load.refused) <= {500}
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[pg_server.PostgresServer]:
+    """A server of the test's own: restarting the suite's would disturb nothing here, but
+    an external one (MOTCUA_TEST_DATABASE_URL) cannot be restarted at all."""
+    try:
+        server = pg_server.start()
+    except pg_server.PostgresUnavailable as exc:
+        pytest.skip(f"no PostgreSQL binaries to run a server of the test's own: {exc}")
+    yield server
+    server.stop()
+
+
+async def test_a_database_restart_mid_load_loses_and_repeats_nothing(
+    start_instance: Callable[..., Any],
+    fake_api: FakeBotApi,
+    telegram_settings: Settings,
+    own_postgres: pg_server.PostgresServer,
+) -> None:
+    """The server stops (every session ends, new ones are refused) and comes back a
+    second later: webhooks refuse what they cannot store, and the rest waits."""
+    telegram_settings.database_url = own_postgres.url
+    (_, first_url), (_, second_url) = await start_instance(), await start_instance()
+    load = Load(fake_api, [first_url, second_url], residents=40, messages=8, pause=0.4)
+    delivering = asyncio.create_task(load.run())
+    await fake_api.wait_until(lambda: len(fake_api.sent) >= 40, what="the load under way")
+    await asyncio.to_thread(own_postgres.shut_down)
+    await asyncio.sleep(1.0)
+    await asyncio.to_thread(own_postgres.start_again)
+    await delivering
+    await load.answered(within=60)
+    load.assert_answered_once_in_order()
+    # Residents wrote while the database was down: those webhooks said so (5xx) and
+    # Telegram delivered again later.
+    assert load.refused
+    assert all(status >= 500 for status in load.refused), load.refused
 
 
 async def test_an_instance_killed_mid_stream_leaves_nothing_unanswered_or_repeated(
