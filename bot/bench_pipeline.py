@@ -22,7 +22,9 @@ Two load profiles. ``commune``: one commune's Telegram bot. ``province``: a prov
 deployment, 100 communes each with its own Telegram bot and Zalo Bot, thousands of
 residents (most on Zalo, as in the communes), an open-loop rate for a minute, and with
 PostgreSQL several server processes behind a round-robin "load balancer" (each update
-goes to the next instance, so one resident's messages cross instances).
+goes to the next instance, so one resident's messages cross instances), each with a
+worker process as a province would run them: webhooks in one process, handling at a
+lower CPU priority in another.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ class Options:
                 duration=60.0,
                 warmup=5.0,
                 instances=2 if postgres else 1,
+                workers=1 if postgres else 0,
             )
         defaults.update({k: v for k, v in given.items() if v is not None})
         options = cls(**defaults)

@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # Processes that handle updates beside the web process (bot/workers.py); 0: the web
     # process handles them itself. SQLite allows 1.
     workers: int = 0
+    # How much lower a worker's CPU priority is than the web process's (nice, 0-19). Under
+    # overload the handling then waits, not the webhooks: Zalo OA disables a webhook that
+    # keeps answering late, and every platform redelivers what was not acknowledged.
+    worker_niceness: int = Field(10, ge=0, le=19)
     public_url: str | None = None  # https://bot.example.vn, for webhooks and links
     log_level: str = "INFO"
     secret_key: SecretStr | None = None  # signs tokens; generated into data_dir if unset

@@ -23,7 +23,7 @@ def register_pipeline(bench: argparse._SubParsersAction[argparse.ArgumentParser]
         default="commune",
         help="commune: one commune's Telegram bot (default); province: 100 communes, "
         "3,000 residents (70%% on Zalo Bot), 500 updates/s for 60 s, two instances on "
-        "PostgreSQL. Options given below override the profile's.",
+        "PostgreSQL with a worker process each. Options given below override the profile's.",
     )
     p.add_argument("--residents", type=int, help="simulated residents (commune: 100)")
     p.add_argument(

@@ -57,13 +57,15 @@ async def test_the_province_profile_on_two_instances_loses_and_duplicates_nothin
     postgres_url: str,
 ) -> None:
     """Communes with their own Telegram and Zalo bots, most residents on Zalo, every
-    update sent to the next of two server processes sharing one PostgreSQL database."""
+    update sent to the next of two server processes sharing one PostgreSQL database,
+    each handing the handling to a worker process."""
     figures = await bench(
         *("--profile", "province", "--database-url", postgres_url, "--no-ceiling"),
         *("--communes", "4", "--residents", "40", "--rate", "40"),
         *("--duration", "2", "--warmup", "0.5"),
     )
     assert (figures["database"], figures["instances"], figures["communes"]) == ("postgresql", 2, 4)
+    assert figures["workers"] == 1
     assert figures["residents_on_zalo"] == 28
     assert figures["lost"] == 0 and figures["duplicated"] == 0
     assert figures["extra_messages"] == 0 and figures["inbox_not_done"] == 0

@@ -88,6 +88,18 @@ async def test_a_worker_process_answers_everyone_once_and_in_order(
         _answered_in_order(fake_api, rounds=1)
 
 
+async def test_the_worker_yields_the_cpu_to_the_webhooks(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with _with_a_worker(fake_api, tmp_path) as server:
+        assert server.process is not None
+        worker = await _worker_of(server)
+        web = os.getpriority(os.PRIO_PROCESS, server.process.pid)
+        await _ask_everyone(fake_api, 3000)  # answered only once the worker is running
+        await fake_api.wait_until(lambda: len(fake_api.sent) >= len(RESIDENTS), within=30)
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(web + 10, 19)
+
+
 async def test_a_killed_worker_is_restarted_and_what_was_stored_meanwhile_is_answered(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
