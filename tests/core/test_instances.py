@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,11 +20,14 @@ from bot.channels import webchat
 from bot.config import Settings
 from bot.context import Context
 from bot.db.engine import Database
-from bot.db.models import InboxItem, OutboxItem
+from bot.db.migrate import upgrade
+from bot.db.models import Commune, InboxItem, OutboxItem
 from bot.jobs import Job, Jobs
 from bot.router import Router
 from bot.router import text as any_text
 from bot.types import Incoming, Reply
+from tests.scratch_db import empty_database
+from tests.statements import Statements
 
 on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -152,6 +156,99 @@ async def test_what_a_dead_instance_was_handling_goes_to_another_in_order(
     replies = await _replies_by_session(survivor.db)
     assert replies["resident-0001"] == ["m1 #1", "m2 #2", "m3 #3"]
     assert replies["resident-0002"] == ["m1 #1"]
+
+
+@pytest.fixture
+def empty_postgres(postgres_url: str, tmp_path: Path) -> Iterator[str]:
+    with empty_database("postgresql", postgres_url, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def fresh_database(empty_postgres: str) -> AsyncIterator[Database]:
+    """A newly migrated database: its statistics say the inbox is empty."""
+    db = Database(empty_postgres)
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+async def test_with_fresh_statistics_a_claim_reads_only_what_it_takes(
+    fresh_database: Database,
+) -> None:
+    """A burst fills the inbox long before autovacuum refreshes the statistics (once a
+    minute). Planned for an empty inbox, a claim read every pending row, again and again
+    (thousands of rows for 8 here); refreshed, it reads the few oldest."""
+    db = fresh_database
+    backlog = 3000
+    async with db.transaction() as session:
+        commune = Commune(slug="default", name="Xã An Bình", counters=[], settings={})
+        session.add(commune)
+        await session.flush()
+        connection = await session.connection()
+        await connection.execute(text("ALTER TABLE inbox SET (autovacuum_enabled = false)"))
+        await connection.execute(
+            text(
+                "INSERT INTO inbox (commune_id, channel, update_key, conversation,"
+                " payload, status, attempts, received_at)"
+                " SELECT :commune, 'web', 'u' || n, 'c' || (n % 300), '{}',"
+                " 'pending', 0, now() FROM generate_series(1, :backlog) AS n"
+            ),
+            {"commune": commune.id, "backlog": backlog},
+        )
+    assert await inbox.refresh_statistics(db)
+    async with db.transaction() as session:
+        connection = await session.connection()
+        query = inbox.claimable(select(InboxItem.id)).limit(8)
+        claimed = [row.id for row in (await connection.execute(query)).all()]
+        read = await connection.execute(
+            text(
+                "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0)"
+                " FROM pg_stat_xact_user_tables WHERE relname = 'inbox'"
+            )
+        )
+        rows_read = read.scalar_one()
+    assert claimed == list(range(1, 9))  # the oldest, each first of its conversation
+    assert rows_read < 100, f"read {rows_read} of {backlog} pending rows to claim 8"
+
+
+@on_postgresql
+async def test_an_instance_finding_a_backlog_refreshes_the_statistics(
+    instances: Instances,
+) -> None:
+    [runtime] = await instances(1)
+    await runtime.processor.stop()
+    runtime.processor.batch_size = 4
+    commune = runtime.communes.by_slug("default")
+    assert commune is not None
+    for n in range(10):
+        payload = webchat.validate({"session": f"resident-{n:04}", "text": "hi", "id": f"m{n}"})
+        key = runtime.channels[webchat.NAME].update_key(payload)
+        await runtime.processor.accept(commune, webchat.NAME, key, payload, queue=False)
+
+    async def analysed() -> float:
+        async with runtime.db.read() as session:
+            found = await session.execute(
+                text("SELECT reltuples FROM pg_class WHERE relname = 'inbox'")
+            )
+            return float(found.scalar_one())
+
+    before = await analysed()
+    with Statements(runtime.db, "ANALYZE") as analyses:
+        assert await runtime.processor.pull() == 4  # a full batch: more are waiting
+        assert (before, await analysed()) == (-1, 10)
+        assert await runtime.processor.pull() == 4  # refreshed a moment ago: not again
+        assert await runtime.processor.pull() == 2
+    assert analyses.count == 1
+
+
+async def test_a_table_being_analysed_elsewhere_is_left_to_it(
+    fresh_database: Database,
+) -> None:
+    async with fresh_database.transaction() as other:
+        await other.execute(text("LOCK TABLE inbox IN SHARE UPDATE EXCLUSIVE MODE"))
+        assert not await inbox.refresh_statistics(fresh_database)
+    assert await inbox.refresh_statistics(fresh_database)
 
 
 # --- single-runner sweeps ---------------------------------------------------------------
