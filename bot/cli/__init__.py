@@ -9,6 +9,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 GROUPS = (
     "bot.cli.serve",
     "bot.cli.work",
@@ -50,9 +52,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"motcua: {exc}", file=sys.stderr)
         return 2
+    except ValidationError as exc:
+        # A setting out of range is the operator's to fix: name it, not a traceback.
+        # The messages never quote the value, which may be a token.
+        print("motcua: the configuration is not valid:", file=sys.stderr)
+        for error in exc.errors():
+            print(f"  {_setting(exc.title, error['loc'])}: {error['msg']}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     return result
+
+
+def _setting(model: str, loc: tuple[int | str, ...]) -> str:
+    """The name the operator wrote: MOTCUA_X for the environment's settings."""
+    if model == "Settings" and len(loc) == 1:
+        return f"MOTCUA_{str(loc[0]).upper()}"
+    return ".".join(str(part) for part in loc)
 
 
 class CommandError(Exception):

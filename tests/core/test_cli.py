@@ -72,3 +72,12 @@ def test_a_procedure_the_commune_does_not_handle_can_be_switched_off(tmp_path: P
     assert unknown.returncode == 2 and "no procedure 9.999999" in unknown.stderr
     assert motcua("catalogue", "enable", "1.013067", tmp_path=tmp_path).returncode == 0
     assert "1.013067" in motcua("catalogue", "list", tmp_path=tmp_path).stdout
+
+
+def test_a_setting_out_of_range_is_named_without_a_traceback(tmp_path: Path) -> None:
+    done = run_motcua(
+        "work", timeout=60, MOTCUA_DATA_DIR=str(tmp_path), MOTCUA_WORKER_NICENESS="30"
+    )
+    assert done.returncode == 2
+    assert "MOTCUA_WORKER_NICENESS: Input should be less than or equal to 19" in done.stderr
+    assert "Traceback" not in done.stderr
