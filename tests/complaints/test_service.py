@@ -16,11 +16,15 @@ STAFF = "telegram:501"
 
 
 def test_codes_are_random_readable_and_typed_loosely() -> None:
-    drawn = {codes.new_code() for _ in range(5000)}
-    assert len(drawn) == 5000
+    drawn = [codes.new_code() for _ in range(5000)]
+    # About a billion codes: two of 5,000 draws coincide about once in a hundred runs
+    # (opening a ticket draws again then), three or more about once in four million.
+    assert len(set(drawn)) >= 4998
     for code in drawn:
         assert code.startswith("PA-") and len(code) == 9
         assert not set(code[3:]) & set("01OI")
+    for position in range(3, 9):  # every character of the alphabet turns up everywhere
+        assert {code[position] for code in drawn} == set(codes.ALPHABET)
     assert codes.normalize("pa 7k3m2q") == "PA-7K3M2Q"
     assert codes.normalize("tra cứu PA-7K3M2Q giúp tôi") == "PA-7K3M2Q"
     assert codes.normalize("PA-7K3M2O") is None  # O is not in the alphabet
@@ -60,6 +64,29 @@ async def test_open_ticket_keeps_the_contract_the_surveys_feature_uses(runtime: 
     assert row.source == "survey" and row.contact_consent and not row.has_contact
     assert [e.kind for e in events] == ["received"]
     assert events[0].data["answer_days"] == 10
+
+
+async def test_a_code_already_taken_is_drawn_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commune_id = await _commune_id(runtime)
+    draws = iter(["PA-AAAAAA", "PA-AAAAAA", "PA-AAAAAA", "PA-BBBBBB"])
+    monkeypatch.setattr(codes, "new_code", lambda: next(draws))
+    opened = []
+    for resident in ("u1", "u2"):
+        async with runtime.db.transaction() as session:
+            ticket = await service.open_ticket(
+                session,
+                commune_id=commune_id,
+                category="other",
+                text="Đường làng bị ngập.",
+                channel="web",
+                user_id=resident,
+                chat_id=resident,
+                now=local(2026, 3, 10, 10),
+            )
+            opened.append(ticket.code)
+    assert opened == ["PA-AAAAAA", "PA-BBBBBB"]
 
 
 async def test_contact_details_need_recorded_consent(runtime: Runtime) -> None:
