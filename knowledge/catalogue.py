@@ -24,11 +24,16 @@ def shipped_catalogue() -> Catalogue:
 
     Loaded once per process; each call returns a fresh copy, so callers may edit theirs.
     """
-    return Catalogue(p.model_copy(deep=True) for p in _shipped_procedures())
+    return Catalogue(p.model_copy(deep=True) for p in shipped_procedures())
 
 
 @cache
-def _shipped_procedures() -> tuple[Procedure, ...]:
+def shipped_procedures() -> tuple[Procedure, ...]:
+    """The shipped records themselves, shared by every caller: never edit them in place.
+
+    For readers that build many catalogues over the same list (a province's hundred
+    communes): a deep copy per commune made a start-up take seconds.
+    """
     try:
         return tuple(load_catalogue_dir(SHIPPED_DIR))
     except CatalogueImportError as exc:

@@ -14,6 +14,7 @@ from bot import knowledge_base
 from bot.app import Runtime
 from bot.catalogue_store import save_overrides
 from bot.config import Settings
+from knowledge.catalogue import shipped_procedures
 from tests.statements import Statements
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -63,6 +64,26 @@ async def test_a_change_made_elsewhere_reaches_only_its_commune(
     assert after[edited.id] is not before[edited.id]
     assert after[edited.id].catalogue[KHAI_SINH].summary == "Sửa từ dòng lệnh"
     assert [c.id for c in communes if after[c.id] is not before[c.id]] == [edited.id]
+
+
+async def test_communes_share_the_shipped_records_and_an_edit_stays_in_its_commune(
+    runtime: Runtime, checks_every_time: None
+) -> None:
+    # A province's hundred communes hold one copy of the shipped list, not a hundred.
+    communes = runtime.communes.all()
+    before = await runtime.knowledge.for_communes(communes)
+    shipped = shipped_procedures()
+    khai_sinh = next(p for p in shipped if p.code == KHAI_SINH)
+    assert all(before[c.id].catalogue[KHAI_SINH] is khai_sinh for c in communes)
+    edited, other = communes[1], communes[2]
+    async with runtime.db.transaction() as session:
+        await save_overrides(
+            session, edited.id, KHAI_SINH, {"summary": "Chỉ của xã này"}, source="cli", now=NOW
+        )
+    after = await runtime.knowledge.for_communes(communes)
+    assert after[edited.id].catalogue[KHAI_SINH].summary == "Chỉ của xã này"
+    assert after[other.id].catalogue[KHAI_SINH] is khai_sinh
+    assert khai_sinh.summary != "Chỉ của xã này"
 
 
 async def test_between_checks_the_cache_answers_without_the_database(runtime: Runtime) -> None:
