@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot.config import CommuneFileError
+
 GROUPS = (
     "bot.cli.serve",
     "bot.cli.work",
@@ -50,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(args)
     except CommandError as exc:
+        print(f"motcua: {exc}", file=sys.stderr)
+        return 2
+    except CommuneFileError as exc:
         print(f"motcua: {exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:

@@ -81,3 +81,23 @@ def test_a_setting_out_of_range_is_named_without_a_traceback(tmp_path: Path) -> 
     assert done.returncode == 2
     assert "MOTCUA_WORKER_NICENESS: Input should be less than or equal to 19" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_broken_communes_file_is_named_without_a_traceback(tmp_path: Path) -> None:
+    communes = tmp_path / "communes.yaml"
+    problems = {
+        "communes:\n  - slug: xa-a\n    name: [Xã A\n": "cannot read commune config",
+        "xa-a: Xã A\n": "expected a top-level 'communes:' list",
+        "communes:\n  - slug: xa-a\n    name: Xã A\n  - xa-b\n": "entry 2 of 'communes:' is not a",
+        "communes:\n  - slug: xa-a\n    name: Xã A\n    telegram: {tokn: '123:abc'}\n": (
+            "commune 'xa-a': telegram.tokn: Extra inputs are not permitted"
+        ),
+    }
+    for text, message in problems.items():
+        communes.write_text(text, encoding="utf-8")
+        done = run_motcua(
+            "serve", timeout=60, MOTCUA_DATA_DIR=str(tmp_path), MOTCUA_CONFIG=str(communes)
+        )
+        assert done.returncode == 2, text
+        assert message in done.stderr and str(communes) in done.stderr
+        assert "Traceback" not in done.stderr and "123:abc" not in done.stderr
