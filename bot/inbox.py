@@ -154,6 +154,16 @@ async def pending_ids(session: AsyncSession, limit: int = 1000) -> list[int]:
     return list(result.scalars())
 
 
+async def still_pending(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` not handled yet (waiting, or claimed and being handled)."""
+    if not ids:
+        return set()
+    found = await session.execute(
+        select(InboxItem.id).where(InboxItem.id.in_(ids), InboxItem.status == PENDING)
+    )
+    return set(found.scalars())
+
+
 async def refresh_statistics(db: Database) -> bool:
     """Tell PostgreSQL's planner how many updates are waiting (``ANALYZE inbox``).
 

@@ -22,6 +22,7 @@ from bot.channels.zalo_bot.media import UrlMedia
 from bot.channels.zalo_bot.parse import ZaloBot
 from bot.channels.zalo_bot.polling import Poller
 from bot.channels.zalo_bot.sender import ZaloBotSender
+from bot.channels.zalo_bot.typing import TypingIndicator
 from bot.channels.zalo_bot.webhook import PATH, chat_of, deliver, make_handler
 from bot.config import Settings, ZaloBotSettings
 from bot.delivery import DeliveryError
@@ -43,6 +44,7 @@ class ZaloBotPlugin(Plugin):
             slug: c.secret.get_secret_value() for slug, c in self.configs.items() if c.secret
         }
         self.sender: ZaloBotSender | None = None
+        self.typing: TypingIndicator | None = None
         self.pollers: list[Poller] = []
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -54,7 +56,7 @@ class ZaloBotPlugin(Plugin):
         from bot.web import RUNTIME
 
         app.router.add_post(
-            PATH, make_handler(lambda request: request.app[RUNTIME], self.secrets, self._typing)
+            PATH, make_handler(lambda request: request.app[RUNTIME], self.secrets, self._accepted)
         )
 
     async def start(self, runtime: Runtime) -> None:
@@ -66,6 +68,9 @@ class ZaloBotPlugin(Plugin):
         }
         self.sender = ZaloBotSender(bots)
         runtime.relay.senders[NAME] = self.sender
+        if runtime.receives:
+            self.typing = TypingIndicator(runtime.db, self.sender.typing)
+            self._spawn(self.typing.run())
         runtime.media[NAME] = UrlMedia(self._session)
         channel = ZaloBot()
         for slug, api in bots.items():
@@ -76,8 +81,12 @@ class ZaloBotPlugin(Plugin):
             if config.polling:
                 await _best_effort(api, "deleteWebhook", {})
 
-                async def deliver_update(update: dict[str, Any], commune: Any = commune) -> None:
-                    await deliver(runtime, commune, channel, update)
+                async def deliver_update(
+                    update: dict[str, Any], commune: Any = commune, slug: str = slug
+                ) -> None:
+                    inbox_id = await deliver(runtime, commune, channel, update)
+                    if inbox_id is not None:
+                        self._accepted(slug, update, inbox_id)
 
                 poller = Poller(api, deliver_update)
                 self.pollers.append(poller)
@@ -104,19 +113,10 @@ class ZaloBotPlugin(Plugin):
         if self._session is not None:
             await self._session.close()
 
-    async def _typing(self, slug: str, update: dict[str, Any]) -> None:
+    def _accepted(self, slug: str, update: dict[str, Any], inbox_id: int) -> None:
         chat_id = chat_of(update)
-        if self.sender is None or chat_id is None:
-            return
-        sender = self.sender
-
-        async def show() -> None:
-            try:
-                await sender.typing(slug, chat_id)
-            except DeliveryError as exc:
-                log.debug("zalo bot typing indicator failed: %s", exc)
-
-        self._spawn(show())
+        if self.typing is not None and chat_id is not None:
+            self.typing.watch(inbox_id, slug, chat_id)
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)

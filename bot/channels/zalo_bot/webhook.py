@@ -106,7 +106,8 @@ async def record_poison(
     await runtime.processor.accept(commune, channel, key, payload, "invalid")
 
 
-OnAccepted = Callable[[str, dict[str, Any]], Awaitable[None]]
+# Told of each update stored (commune slug, update, inbox id): the typing indicator.
+OnAccepted = Callable[[str, dict[str, Any], int], None]
 
 
 def make_handler(
@@ -139,7 +140,7 @@ def make_handler(
             return web.json_response({"ok": True})
         inbox_id = await deliver(runtime, commune, channel, update)
         if inbox_id is not None and on_accepted is not None:
-            await on_accepted(slug, update)
+            on_accepted(slug, update, inbox_id)
         return web.json_response({"ok": True})
 
     return handle

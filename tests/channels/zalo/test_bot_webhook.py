@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import Runtime
+from bot.channels.zalo_bot.plugin import ZaloBotPlugin
+from bot.channels.zalo_bot.typing import TypingIndicator
 from bot.db.models import InboxItem, OutboxItem
 from handlers import texts
 from tests.channels.zalo.conftest import BOT_SECRET
@@ -108,13 +109,46 @@ async def test_a_sticker_gets_a_plain_answer_instead_of_silence(
     assert answer.startswith(texts.UNSUPPORTED_MEDIA)
 
 
-async def test_the_resident_sees_typing_while_the_answer_is_prepared(
+def typing_of(runtime: Runtime) -> TypingIndicator:
+    [plugin] = [p for p in runtime.plugins if isinstance(p, ZaloBotPlugin)]
+    assert plugin.typing is not None
+    return plugin.typing
+
+
+def text_update(message_id: str, text: str = "lam giay khai sinh can gi") -> dict[str, Any]:
+    update = fixture("bot", "text.json")
+    update["message"].update(message_id=message_id, text=text)
+    return update
+
+
+async def test_a_slow_answer_shows_typing_once_and_a_quick_one_none(
     zalo_runtime: Runtime, zalo_client: TestClient[Any, Any], fake_bot: FakeZaloBot
 ) -> None:
-    await zalo_client.post(URL, json=fixture("bot", "text.json"), headers={HEADER: BOT_SECRET})
-    for _ in range(50):
-        if fake_bot.sent(USER, ("sendChatAction",)):
-            break
-        await asyncio.sleep(0.01)
-    [action] = fake_bot.sent(USER, ("sendChatAction",))
+    typing = typing_of(zalo_runtime)
+    now = [1000.0]
+    typing.clock = lambda: now[0]
+    typing_shown = ("sendChatAction",)
+
+    # Answered within the second: "typing..." would only have cost an API call.
+    await zalo_client.post(URL, json=text_update("m-quick"), headers={HEADER: BOT_SECRET})
+    await drain(zalo_runtime)
+    now[0] += typing.show_after
+    await typing.check()
+    assert len(fake_bot.texts(USER)) == 1
+    assert fake_bot.sent(USER, typing_shown) == []
+
+    # Two messages still waiting a second later (busy workers): shown once for the chat.
+    for message_id in ("m-slow-1", "m-slow-2"):
+        await zalo_client.post(URL, json=text_update(message_id), headers={HEADER: BOT_SECRET})
+    now[0] += typing.show_after / 2
+    await typing.check()
+    assert fake_bot.sent(USER, typing_shown) == []  # not yet slow
+    now[0] += typing.show_after / 2
+    await typing.check()
+    [action] = fake_bot.sent(USER, typing_shown)
     assert action.body == {"chat_id": USER, "action": "typing"}
+    now[0] += typing.show_after
+    await typing.check()
+    assert len(fake_bot.sent(USER, typing_shown)) == 1  # not repeated
+    await drain(zalo_runtime)
+    assert len(fake_bot.texts(USER)) == 3
