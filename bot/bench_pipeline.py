@@ -702,6 +702,17 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float | None:
+    """CPU time every core of this machine has been busy so far; None off Linux."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    # user nice system idle iowait irq softirq steal: all but idle and iowait were busy.
+    busy = sum(int(value) for value in fields[1:9]) - int(fields[4]) - int(fields[5])
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_spent(before: list[float | None], after: list[float | None]) -> float | None:
     if any(b is None for b in before) or any(a is None for a in after):
         return None
@@ -717,7 +728,7 @@ def peak_child_rss_mb() -> float:
 
 async def _measure(
     options: Options, workdir: Path, sink: Sink, chats: list[Chat], database_url: str | None
-) -> tuple[Figures, int, int, int, int, tuple[float | None, float]]:
+) -> tuple[Figures, int, int, int, int, tuple[float | None, float, float | None]]:
     """Start the servers, warm up, measure; returns the figures, the replies still
     awaited, the sink's counts when measuring began, and how many servers had to be
     killed because they did not stop within a minute (all servers stopped after), and the
@@ -749,6 +760,7 @@ async def _measure(
             server_pids = [pid for p in processes for pid in process_tree(p.pid)]
             servers_cpu = [cpu_seconds(pid) for pid in server_pids]
             harness_cpu = time.process_time()
+            machine_cpu = machine_cpu_seconds()
             await residents.run(options.duration, figures)
             settle_started = time.perf_counter()
             await settle(sink, options.settle)
@@ -756,6 +768,7 @@ async def _measure(
         cpu = (
             cpu_spent(servers_cpu, [cpu_seconds(pid) for pid in server_pids]),
             time.process_time() - harness_cpu,
+            cpu_spent([machine_cpu], [machine_cpu_seconds()]),
         )
         await asyncio.sleep(1.0)  # messages beyond those expected (duplicates) arrive too
         waiting = sum(1 for q in sink.waiting.values() for f in q if not f.done())
@@ -843,6 +856,11 @@ async def run(options: Options) -> dict[str, Any]:
             if cpu[0] is not None and answered
             else None,
             "harness_cpu_ms_per_update": round(1000 * cpu[1] / answered, 2) if answered else None,
+            # The rest of the machine's busy time: the database's, when it runs here. With
+            # the servers' it is what a deployment needs per update: capacity planning.
+            "rest_cpu_ms_per_update": round(1000 * (cpu[2] - cpu[0] - cpu[1]) / answered, 2)
+            if cpu[0] is not None and cpu[2] is not None and answered
+            else None,
             "extra_messages": sink.extra - extra_before,
             "messages_in_run": received - received_before,
             "outbox_unsent_rows": counts.unsent_rows,

@@ -113,8 +113,15 @@ def main(args: argparse.Namespace) -> int:
     if figures["server_cpu_ms_per_update"] is not None:
         print(
             f"CPU per update: servers {figures['server_cpu_ms_per_update']} ms, "
-            f"this harness {figures['harness_cpu_ms_per_update']} ms"
+            f"this harness {figures['harness_cpu_ms_per_update']} ms, rest of the machine "
+            f"(the database, if here) {figures['rest_cpu_ms_per_update']} ms"
         )
+        if figures["offered_rate"] and figures["rest_cpu_ms_per_update"] is not None:
+            per_update = figures["server_cpu_ms_per_update"] + figures["rest_cpu_ms_per_update"]
+            cores = per_update * figures["offered_rate"] / 1000
+            print(
+                f"cores the servers and database need at {figures['offered_rate']:g}/s: {cores:.1f}"
+            )
     if ceiling:
         print(f"raw aiohttp ceiling: {ceiling} requests/s (ratio {figures['ratio_to_ceiling']})")
     return 0

@@ -25,6 +25,8 @@ KEYS = {
     "settled_s",
     "duplicated",
     "ceiling_updates_per_s",
+    "server_cpu_ms_per_update",
+    "rest_cpu_ms_per_update",
     "database",
 }
 
