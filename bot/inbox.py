@@ -16,15 +16,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, exists, select, text
+from sqlalchemy import Select, Table, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.base import utcnow
-from bot.db.engine import Database
 from bot.db.models import InboxItem
 from bot.sanitize import clean_json, clean_text
 
@@ -34,7 +32,6 @@ PENDING, DONE, FAILED = "pending", "done", "failed"
 CONVERSATION_LENGTH = 200
 # Over the sender's rate limit (bot/throttle.py): on record, never processed.
 THROTTLED = "throttled"
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error code for a lock_timeout
 
 
 async def store(
@@ -162,29 +159,6 @@ async def still_pending(session: AsyncSession, ids: Sequence[int]) -> set[int]:
         select(InboxItem.id).where(InboxItem.id.in_(ids), InboxItem.status == PENDING)
     )
     return set(found.scalars())
-
-
-async def refresh_statistics(db: Database) -> bool:
-    """Tell PostgreSQL's planner how many updates are waiting (``ANALYZE inbox``).
-
-    Why: the claim's plan depends on the planner's count of pending rows, and that count
-    comes from statistics autovacuum refreshes about once a minute. A burst fills the
-    inbox well before that; planned for an inbox with nothing waiting, each claim sorted
-    or scanned every pending row, and with 13,000 waiting a claim cost 50-80 ms of the
-    database's CPU instead of under one. The processor calls this while it finds full
-    batches. Returns False when another process (an instance, autovacuum) is analysing or
-    vacuuming the table right now: its figures will do.
-    """
-    try:
-        async with db.transaction() as session:
-            connection = await session.connection()
-            await connection.execute(text("SET LOCAL lock_timeout = '100ms'"))
-            await connection.execute(text("ANALYZE inbox"))
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-            raise
-        return False
-    return True
 
 
 def claimable(query: Select[Any]) -> Select[Any]:

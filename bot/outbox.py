@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import ChannelUser, Commune, OutboxItem
+from bot.db.statistics import StatisticsKeeper
 from bot.delivery import (
     DeliveryError,
     RecipientUnreachable,
@@ -68,6 +69,7 @@ FLUSH_EVERY = 0.05  # seconds: how long a sent row may wait before it is recorde
 MAX_WAIT = timedelta(minutes=10)  # the longest retry_after or backoff honoured
 HORIZON = MAX_WAIT + timedelta(minutes=5)  # a pending row due later than this: clock jump
 HORIZON_CHECK = timedelta(seconds=1)
+BUSY_CLAIM = 10  # rows claimed at once that mean messages are flowing (statistics)
 
 
 def backoff(attempt: int) -> timedelta:
@@ -255,6 +257,9 @@ class Relay:
         # sent rows are not sent again when their lease runs out.
         self._results = _Results()
         self._horizon_checked: datetime | None = None
+        # The looks and claims are planned from the outbox's statistics: see
+        # bot/db/statistics.py. A busy relay keeps them current.
+        self._statistics = StatisticsKeeper(db, "outbox")
 
     def wake(self) -> None:
         self._wake.set()
@@ -330,6 +335,8 @@ class Relay:
             done.set()
             await flusher
             await self._flush(results)
+        if len(rows) >= BUSY_CLAIM:
+            await self._statistics.backlog_seen()
         return len(rows)
 
     async def _claim(self) -> list[Claimed]:
@@ -400,6 +407,8 @@ class Relay:
             await session.execute(
                 select(OutboxItem.channel, OutboxItem.chat_id, func.min(OutboxItem.id))
                 .where(
+                    # Channel first: the chat index's leading column (ix_outbox_chat).
+                    OutboxItem.channel.in_({r.channel for r in rows}),
                     OutboxItem.chat_id.in_({r.chat_id for r in rows}),
                     OutboxItem.status.in_((PENDING, SENDING)),
                     OutboxItem.id < max(taken),

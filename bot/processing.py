@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import math
 import time
 import traceback
 from collections import deque
@@ -45,6 +44,7 @@ from bot.context import Context
 from bot.db.base import utcnow
 from bot.db.engine import Database
 from bot.db.models import ChannelUser, InboxItem, OutboxItem
+from bot.db.statistics import StatisticsKeeper
 from bot.intake import Intake
 from bot.knowledge_base import CommuneKnowledge, KnowledgeRegistry
 from bot.outbox import Envelope
@@ -69,9 +69,6 @@ SEQ_STRIDE = 100
 # PostgreSQL ends a claim whose instance went silent (hung, partitioned) after this long
 # idle inside its transaction, releasing the rows for the others: the claim's lease.
 CLAIM_LEASE_MS = 60_000
-# While batches come full (a backlog), each process refreshes the inbox's statistics at
-# most this often (inbox.refresh_statistics): one ANALYZE costs tens of milliseconds.
-STATISTICS_SECONDS = 5.0
 # How long ``stop`` lets a shared-inbox instance finish what it can claim (PostgreSQL);
 # what is left stays pending for the other instances or the next start.
 STOP_GRACE_SECONDS = 10.0
@@ -109,7 +106,8 @@ class Processor:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
-        self._statistics_at = -math.inf
+        # A full batch means a backlog: keep the planner's view of the inbox current.
+        self._statistics = StatisticsKeeper(self.db, "inbox")
 
     # --- accepting ---------------------------------------------------------------------
 
@@ -212,21 +210,9 @@ class Processor:
     async def pull(self) -> int:
         """Claim and handle one batch from the shared inbox; returns how many rows."""
         _replies, found = await self._handle_batch(None)
-        if len(found) >= self.batch_size and not self.db.is_sqlite:
-            await self._keep_statistics()
+        if len(found) >= self.batch_size:
+            await self._statistics.backlog_seen()
         return len(found)
-
-    async def _keep_statistics(self) -> None:
-        """A full batch means a backlog: keep the planner's view of the inbox current."""
-        now = time.monotonic()
-        if now - self._statistics_at < STATISTICS_SECONDS:
-            return
-        self._statistics_at = now
-        try:
-            await inbox.refresh_statistics(self.db)
-        except Exception:
-            # Only the claims' speed depends on it: the batch is handled and committed.
-            log.warning("could not refresh the inbox's statistics", exc_info=True)
 
     async def _run(self) -> None:
         while True:

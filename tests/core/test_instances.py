@@ -19,6 +19,7 @@ from bot.app import Runtime, build_runtime
 from bot.channels import webchat
 from bot.config import Settings
 from bot.context import Context
+from bot.db import statistics
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Commune, InboxItem, OutboxItem
@@ -196,7 +197,7 @@ async def test_with_fresh_statistics_a_claim_reads_only_what_it_takes(
             ),
             {"commune": commune.id, "backlog": backlog},
         )
-    assert await inbox.refresh_statistics(db)
+    assert await statistics.refresh(db, "inbox")
     async with db.transaction() as session:
         connection = await session.connection()
         query = inbox.claimable(select(InboxItem.id)).limit(8)
@@ -247,8 +248,22 @@ async def test_a_table_being_analysed_elsewhere_is_left_to_it(
 ) -> None:
     async with fresh_database.transaction() as other:
         await other.execute(text("LOCK TABLE inbox IN SHARE UPDATE EXCLUSIVE MODE"))
-        assert not await inbox.refresh_statistics(fresh_database)
-    assert await inbox.refresh_statistics(fresh_database)
+        assert not await statistics.refresh(fresh_database, "inbox")
+    assert await statistics.refresh(fresh_database, "inbox")
+
+
+async def test_a_refresh_that_fails_is_logged_and_the_work_goes_on(
+    fresh_database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(ValueError, match="not a queue table"):
+        await statistics.refresh(fresh_database, "users")  # a name goes into the SQL
+
+    async def unreachable(db: Database, table: str) -> bool:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(statistics, "refresh", unreachable)
+    await statistics.StatisticsKeeper(fresh_database, "inbox").backlog_seen()
+    assert "could not refresh the statistics of inbox" in caplog.text
 
 
 # --- single-runner sweeps ---------------------------------------------------------------
