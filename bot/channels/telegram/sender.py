@@ -66,6 +66,9 @@ class TelegramSender:
         if bot is None:
             raise Undeliverable(f"no Telegram bot configured for commune {commune_slug!r}")
         parts = render(reply)
+        if len(parts) == 1:  # nothing to resume: no digest to compute
+            await self._send_part(bot, chat_id, parts[0])
+            return
         key = (commune_slug, chat_id, _digest(reply))
         done = self._done(key)
         for index in range(done, len(parts)):

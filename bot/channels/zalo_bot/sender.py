@@ -52,8 +52,11 @@ class ZaloBotSender:
         api = self.bots.get(commune_slug)
         if api is None:
             raise Undeliverable(f"no Zalo Bot configured for commune {commune_slug}")
-        key = self.progress.key(commune_slug, chat_id, reply)
         calls = render(chat_id, reply)
+        if len(calls) == 1:  # nothing to resume: no key to compute
+            await api.call(calls[0].method, calls[0].body)
+            return
+        key = self.progress.key(commune_slug, chat_id, reply)
         for call in calls[self.progress.sent(key) :]:
             await api.call(call.method, call.body)
             self.progress.advance(key)

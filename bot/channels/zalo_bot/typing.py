@@ -5,7 +5,7 @@ Most answers reach the resident within a fraction of a second of the update; sho
 limit) and the server as much CPU as sending the answer, for nothing the resident can
 see. So an accepted update is watched, and only one still unhandled after
 ``SHOW_AFTER`` (the workers are busy: a flood warning, a restart) gets the indicator,
-once per chat. Whether it is handled is read from the inbox, which every instance
+once per chat, for at most ``MAX_SHOWN`` chats per look. Whether it is handled is read from the inbox, which every instance
 shares: the instance that accepted an update need not be the one that answers it.
 """
 
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 SHOW_AFTER = 1.0  # seconds an answer may take before "typing..." is shown
 CHECK_EVERY = 0.5  # seconds between looks at the watched updates (one query each)
 MAX_WATCHED = 10_000  # beyond this many unchecked updates, new ones go without
+# Chats shown "typing..." per look, the longest waiting first. In a flood nearly every
+# answer is slow, and an indicator per chat costs as much as the answer it announces.
+MAX_SHOWN = 50
 
 Show = Callable[[str, str], Awaitable[None]]  # (commune slug, chat id)
 
@@ -75,11 +78,10 @@ class TypingIndicator:
             return
         async with self.db.read() as session:
             waiting = await inbox.still_pending(session, due)
-        chats = {
-            (self._watched[inbox_id].slug, self._watched[inbox_id].chat_id)
-            for inbox_id in due
-            if inbox_id in waiting
-        }
+        chats: dict[tuple[str, str], None] = {}  # in the order they were accepted
+        for inbox_id in due:
+            if inbox_id in waiting and len(chats) < MAX_SHOWN:
+                chats[self._watched[inbox_id].slug, self._watched[inbox_id].chat_id] = None
         for inbox_id in due:
             del self._watched[inbox_id]
         await asyncio.gather(*(self._show(slug, chat_id) for slug, chat_id in chats))

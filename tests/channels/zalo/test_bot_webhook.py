@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from bot.app import Runtime
 from bot.channels.zalo_bot.plugin import ZaloBotPlugin
-from bot.channels.zalo_bot.typing import TypingIndicator
+from bot.channels.zalo_bot.typing import MAX_SHOWN, TypingIndicator
 from bot.db.models import InboxItem, OutboxItem
 from handlers import texts
 from tests.channels.zalo.conftest import BOT_SECRET
@@ -152,3 +153,35 @@ async def test_a_slow_answer_shows_typing_once_and_a_quick_one_none(
     assert len(fake_bot.sent(USER, typing_shown)) == 1  # not repeated
     await drain(zalo_runtime)
     assert len(fake_bot.texts(USER)) == 3
+
+
+async def inbox_id_of(runtime: Runtime, message_id: str) -> int:
+    async with runtime.db.read() as session:
+        found = await session.execute(
+            select(InboxItem.id).where(InboxItem.update_key.endswith(":" + message_id))
+        )
+        return int(found.scalar_one())
+
+
+async def test_in_a_flood_typing_goes_to_the_longest_waiting_chats_only(
+    zalo_runtime: Runtime, zalo_client: TestClient[Any, Any]
+) -> None:
+    # An indicator per chat costs as much as the answer it announces.
+    shown: list[str] = []
+
+    async def show(slug: str, chat_id: str) -> None:
+        shown.append(chat_id)
+
+    now = [0.0]
+    typing = TypingIndicator(zalo_runtime.db, show, clock=lambda: now[0])
+    for n in range(MAX_SHOWN + 10):
+        update = text_update(f"flood-{n}")
+        update["message"]["chat"]["id"] = update["message"]["from"]["id"] = f"resident-{n:03}"
+        await zalo_client.post(URL, json=update, headers={HEADER: BOT_SECRET})
+        typing.watch(await inbox_id_of(zalo_runtime, f"flood-{n}"), "default", f"resident-{n:03}")
+        now[0] += 0.001
+    now[0] += typing.show_after
+    await typing.check()
+    assert shown == [f"resident-{n:03}" for n in range(MAX_SHOWN)]
+    await typing.check()
+    assert len(shown) == MAX_SHOWN  # the others are not shown late
