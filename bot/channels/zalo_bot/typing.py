@@ -1,12 +1,13 @@
-""" "Typing..." for a resident whose answer is slow to come.
+"""The "typing..." indicator, for a resident whose answer is slow to come.
 
 Most answers reach the resident within a fraction of a second of the update; showing
 "typing..." first costs Zalo an API call per message (counted against the bot's rate
 limit) and the server as much CPU as sending the answer, for nothing the resident can
 see. So an accepted update is watched, and only one still unhandled after
 ``SHOW_AFTER`` (the workers are busy: a flood warning, a restart) gets the indicator,
-once per chat, for at most ``MAX_SHOWN`` chats per look. Whether it is handled is read from the inbox, which every instance
-shares: the instance that accepted an update need not be the one that answers it.
+once per chat, for at most ``MAX_SHOWN`` chats per look. Whether it is handled is read
+from the inbox, which every instance shares: the instance that accepted an update need
+not be the one that answers it.
 """
 
 from __future__ import annotations
