@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from bot import inbox
 from bot.db.engine import Database
+from bot.db.outage import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,9 @@ class Intake:
                 if len(batch) > 1 and _refused(exc):
                     log.warning("storing %d updates together failed: one at a time", len(batch))
                     await self._write_each(batch)
-                else:  # the database is unreachable, say: all fail alike
+                elif unreachable(exc):  # all fail alike; the web answers 503 and logs it
+                    _fail(batch, exc)
+                else:
                     log.exception("storing %d update(s) failed", len(batch))
                     _fail(batch, exc)
                 continue
@@ -133,9 +136,7 @@ class Intake:
 def _refused(exc: Exception) -> bool:
     """Whether the database refused the statement for what it holds (a value too long,
     a constraint), rather than being unreachable or busy: then one row is to blame."""
-    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
-        return False
-    return not isinstance(exc, (OperationalError, InterfaceError))
+    return isinstance(exc, DBAPIError) and not unreachable(exc)
 
 
 def _fail(batch: list[_Waiting], exc: Exception) -> None:

@@ -88,6 +88,14 @@ class Throttle:
             self._windows.popitem(last=False)
         return verdict
 
+    def refund(self, key: str) -> None:
+        """Take back the last event ``check`` counted for ``key``: it did not happen after
+        all (the platform's repeated delivery of a message, or one that could not be
+        stored and will be delivered again). Retries must not use up a resident's limit."""
+        window = self._windows.get(key)
+        if window is not None and window.hits:
+            window.hits.pop()
+
     def allow(self, key: str) -> bool:
         """Count one event for ``key``; False when it is over the limit (not counted)."""
         return self.check(key) is Verdict.ALLOW
@@ -108,6 +116,10 @@ class ResidentLimits:
 
     def check(self, commune_id: int, channel: str, user_id: str) -> Verdict:
         return self.throttle.check(f"{commune_id}:{channel}:{user_id}")
+
+    def refund(self, commune_id: int, channel: str, user_id: str) -> None:
+        """After an allowed ``check``, the update was a repeat or was not stored."""
+        self.throttle.refund(f"{commune_id}:{channel}:{user_id}")
 
     async def hold(
         self,

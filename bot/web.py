@@ -18,6 +18,7 @@ from bot.app import Runtime
 from bot.channels import webchat
 from bot.communes import CommuneProfile
 from bot.db.models import OutboxItem
+from bot.db.outage import OutageLog, unreachable
 from bot.sanitize import parse_json
 from bot.throttle import TOO_FAST, Verdict
 from bot.types import Reply
@@ -45,9 +46,31 @@ async def security_headers(request: web.Request, handler: Any) -> web.StreamResp
     return response
 
 
+_OUTAGE = OutageLog("requests")
+UNAVAILABLE = "Hệ thống đang tạm gián đoạn. Bạn vui lòng gửi lại sau ít phút."
+
+
+@web.middleware
+async def database_outage(request: web.Request, handler: Any) -> web.StreamResponse:
+    """503 with ``Retry-After`` while the database cannot be reached (a restart, a network
+    cut): every platform delivers the update again, and the log gets one line per few
+    seconds instead of a traceback per request (bot/db/outage.py)."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        _OUTAGE.refused(exc)
+        # JSON like the chat API's other refusals: the chat page shows ``error``.
+        return web.json_response({"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"})
+    return response
+
+
 def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> web.Application:
     """The web application. With ``manage_runtime`` it starts and stops the runtime."""
-    app = web.Application(middlewares=[security_headers], client_max_size=2 * 1024**2)
+    app = web.Application(
+        middlewares=[security_headers, database_outage], client_max_size=2 * 1024**2
+    )
     app[RUNTIME] = runtime
     app.router.add_get("/", chat_page)
     app.router.add_get("/healthz", healthz)
@@ -134,8 +157,15 @@ async def chat_message(request: web.Request) -> web.Response:
         payload["id"] = uuid.uuid4().hex
     channel = runtime.channels[webchat.NAME]
     key = channel.update_key(payload)
-    inbox_id = await runtime.processor.accept(commune, webchat.NAME, key, payload, queue=False)
+    try:
+        inbox_id = await runtime.processor.accept(commune, webchat.NAME, key, payload, queue=False)
+    except BaseException:
+        if limits:  # not stored: the page sends it again, counted then
+            limits.refund(commune.id, webchat.NAME, payload["session"])
+        raise
     if inbox_id is None:
+        if limits:  # the page resent a message it had sent: one message, counted once
+            limits.refund(commune.id, webchat.NAME, payload["session"])
         replies = await _replies_of_retry(runtime, commune, key)
     else:
         await runtime.processor.process(inbox_id)

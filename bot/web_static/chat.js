@@ -90,7 +90,7 @@
     fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
       .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, status: res.status, data: data }; }); })
       .then(function (res) {
-        if (res.status === 429) { render({ who: "bot", error: true, text: res.data.error }, false); return; }
+        if (res.status === 429 || res.status === 503) { render({ who: "bot", error: true, text: res.data.error }, false); return; }
         if (!res.ok) throw new Error(res.data.error || "error");
         show(res.data.replies || []);
       })

@@ -119,3 +119,33 @@ async def test_a_page_sending_faster_than_a_person_types_is_slowed_down(client: 
     assert "chờ một chút" in (await refused.json())["error"]
     other = await client.post("/api/chat", json={"session": "browser-0007", "text": "xin chào"})
     assert other.status == 200  # one page's haste does not slow the others
+
+
+async def test_while_the_database_is_down_the_page_is_told_to_try_again(
+    client: Client, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = runtime.processor.accept
+
+    async def database_down(*args: object, **kwargs: object) -> int | None:
+        raise ConnectionRefusedError("the database is restarting")
+
+    monkeypatch.setattr(runtime.processor, "accept", database_down)
+    body = {"session": "browser-0008", "text": "xin chào", "id": "m1"}
+    for _ in range(25):  # more than the limit: retries of one message are not haste
+        refused = await client.post("/api/chat", json=body)
+        assert refused.status == 503
+        assert refused.headers["Retry-After"] == "5"
+        assert "gián đoạn" in (await refused.json())["error"]  # the page shows it
+    monkeypatch.setattr(runtime.processor, "accept", original)
+    assert (await client.post("/api/chat", json=body)).status == 200
+
+
+async def test_an_error_that_is_not_the_database_stays_a_server_error(
+    client: Client, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> int | None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runtime.processor, "accept", broken)
+    response = await client.post("/api/chat", json={"session": "browser-0009", "text": "hi"})
+    assert response.status == 500

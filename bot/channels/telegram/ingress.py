@@ -113,24 +113,41 @@ class Ingress:
         held = await self._over_limit(commune, key, update)
         if held is not None:
             return held
-        inbox_id = await self.processor.accept(commune, NAME, key, update, conversation)
-        return Outcome.DUPLICATE if inbox_id is None else Outcome.STORED
+        try:
+            inbox_id = await self.processor.accept(commune, NAME, key, update, conversation)
+        except BaseException:
+            self._refund(commune, update)  # Telegram delivers it again: count it then
+            raise
+        if inbox_id is None:
+            self._refund(commune, update)
+            return Outcome.DUPLICATE
+        return Outcome.STORED
+
+    def _limited(self, update: dict[str, Any]) -> tuple[ResidentLimits, str, str] | None:
+        """The limits and the (sender, chat) an update counts for: private chats only;
+        the staff group is not limited."""
+        origin = sender_and_chat(update)
+        if self.limits is None or origin is None or origin[2] != "private":
+            return None
+        return self.limits, origin[0], origin[1]
+
+    def _refund(self, commune: CommuneProfile, update: dict[str, Any]) -> None:
+        limited = self._limited(update)
+        if limited is not None:
+            limited[0].refund(commune.id, NAME, limited[1])
 
     async def _over_limit(
         self, commune: CommuneProfile, key: str, update: dict[str, Any]
     ) -> Outcome | None:
-        """A resident over the rate limit: stored as throttled (see bot/throttle.py).
-
-        Only private chats count; the staff group is not limited.
-        """
-        origin = sender_and_chat(update)
-        if self.limits is None or origin is None or origin[2] != "private":
+        """A resident over the rate limit: stored as throttled (see bot/throttle.py)."""
+        limited = self._limited(update)
+        if limited is None:
             return None
-        sender, chat, _ = origin
-        verdict = self.limits.check(commune.id, NAME, sender)
+        limits, sender, chat = limited
+        verdict = limits.check(commune.id, NAME, sender)
         if verdict is Verdict.ALLOW:
             return None
-        held = await self.limits.hold(
+        held = await limits.hold(
             commune.id, NAME, key, update, user_id=sender, chat_id=chat, verdict=verdict
         )
         return Outcome.DUPLICATE if held is None else Outcome.THROTTLED

@@ -22,6 +22,7 @@ from bot.channels.zalo_bot.parse import ZaloBot, unwrap
 from bot.communes import CommuneProfile
 from bot.sanitize import parse_json
 from bot.throttle import Verdict
+from bot.types import UserRef
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -56,25 +57,45 @@ async def deliver(
     if await _over_limit(runtime, commune, channel, key, payload):
         return None
     conversation = channel.conversation_key(payload)
-    return await runtime.processor.accept(commune, channel.name, key, payload, conversation)
+    try:
+        inbox_id = await runtime.processor.accept(commune, channel.name, key, payload, conversation)
+    except BaseException:
+        _refund(runtime, commune, channel, payload)  # Zalo delivers it again: counted then
+        raise
+    if inbox_id is None:
+        _refund(runtime, commune, channel, payload)  # a repeated delivery counts once
+    return inbox_id
+
+
+def _sender(channel: Channel, payload: dict[str, Any]) -> UserRef | None:
+    """Whom an update counts against. Events that are not a resident's message (receipts,
+    the OA's own messages, unfollow) count against nobody."""
+    try:
+        messages = channel.parse(payload)  # pure and cheap for both Zalo adapters
+    except Exception:
+        return None  # the processor records it as failed
+    people = [m.user for m in messages if not m.is_group]
+    return people[0] if people else None
+
+
+def _refund(
+    runtime: Runtime, commune: CommuneProfile, channel: Channel, payload: dict[str, Any]
+) -> None:
+    user = _sender(channel, payload) if runtime.limits is not None else None
+    if runtime.limits is not None and user is not None:
+        runtime.limits.refund(commune.id, channel.name, user.user_id)
 
 
 async def _over_limit(
     runtime: Runtime, commune: CommuneProfile, channel: Channel, key: str, payload: dict[str, Any]
 ) -> bool:
-    """Hold the update if its sender is over the rate limit. Events that are not a
-    resident's message (receipts, the OA's own messages, unfollow) do not count."""
+    """Hold the update if its sender is over the rate limit."""
     limits = runtime.limits
     if limits is None:
         return False
-    try:
-        messages = channel.parse(payload)  # pure and cheap for both Zalo adapters
-    except Exception:
-        return False  # the processor records it as failed
-    people = [m.user for m in messages if not m.is_group]
-    if not people:
+    user = _sender(channel, payload)
+    if user is None:
         return False
-    user = people[0]
     verdict = limits.check(commune.id, channel.name, user.user_id)
     if verdict is Verdict.ALLOW:
         return False

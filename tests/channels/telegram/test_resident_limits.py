@@ -113,6 +113,29 @@ async def test_a_button_pressed_over_the_limit_still_stops_the_spinner(
     assert (await _statuses(runtime))[-1] == "throttled"
 
 
+async def test_telegram_retrying_a_message_does_not_use_up_the_limit(
+    runtime: Runtime, fake_api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram delivers a message again when the answer was lost, and keeps delivering
+    # it while the database cannot store it: one message each time, counted once.
+    for _ in range(4):
+        assert (await fake_api.deliver(TOKEN, text_update(1, "khai sinh")))[0] == 200
+    original = runtime.processor.accept
+
+    async def database_down(*args: object, **kwargs: object) -> int | None:
+        raise ConnectionRefusedError("the database is restarting")
+
+    monkeypatch.setattr(runtime.processor, "accept", database_down)
+    for _ in range(4):
+        assert (await fake_api.deliver(TOKEN, text_update(2, "ket hon")))[0] == 503
+    monkeypatch.setattr(runtime.processor, "accept", original)
+    for n in (2, 3):
+        assert (await fake_api.deliver(TOKEN, text_update(n, "khai tu")))[0] == 200
+    await _settle(runtime)
+    assert await _statuses(runtime) == ["done"] * 3  # the limit is 3: none held
+    assert TOO_FAST not in [m.text for m in fake_api.messages_to(RESIDENT)]
+
+
 async def test_the_limit_is_configured_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -75,3 +75,34 @@ async def test_a_flood_is_recorded_answered_once_and_not_processed(
     assert statuses == ["done"] * 3 + ["throttled"] * 5 + ["done"]  # nothing lost
     assert replies.count(TOO_FAST) == 1
     assert len(replies) == 5  # three answers, one "too fast", the other resident's answer
+
+
+@pytest.mark.parametrize("adapter", sorted(MESSAGES))
+async def test_zalo_retrying_a_message_does_not_use_up_the_limit(
+    zalo_runtime: Runtime,
+    zalo_client: TestClient[Any, Any],
+    adapter: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Zalo delivers a message again when the answer was late, and keeps delivering it
+    # while the database cannot store it: one message each time, counted once.
+    url, body, headers = MESSAGES[adapter](1)
+    for _ in range(4):
+        assert (await zalo_client.post(url, data=body, headers=headers)).status == 200
+    original = zalo_runtime.processor.accept
+
+    async def database_down(*args: object, **kwargs: object) -> int | None:
+        raise ConnectionRefusedError("the database is restarting")
+
+    monkeypatch.setattr(zalo_runtime.processor, "accept", database_down)
+    url, body, headers = MESSAGES[adapter](2)
+    for _ in range(4):
+        assert (await zalo_client.post(url, data=body, headers=headers)).status == 503
+    monkeypatch.setattr(zalo_runtime.processor, "accept", original)
+    for n in (2, 3):
+        url, body, headers = MESSAGES[adapter](n)
+        assert (await zalo_client.post(url, data=body, headers=headers)).status == 200
+    await drain(zalo_runtime)
+    statuses, replies = await _rows(zalo_runtime)
+    assert statuses == ["done"] * 3  # the limit is 3: none held
+    assert TOO_FAST not in replies
