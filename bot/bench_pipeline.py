@@ -858,7 +858,7 @@ async def run(options: Options) -> dict[str, Any]:
             "harness_cpu_ms_per_update": round(1000 * cpu[1] / answered, 2) if answered else None,
             # The rest of the machine's busy time: the database's, when it runs here. With
             # the servers' it is what a deployment needs per update: capacity planning.
-            "rest_cpu_ms_per_update": round(1000 * (cpu[2] - cpu[0] - cpu[1]) / answered, 2)
+            "rest_cpu_ms_per_update": round(max(0.0, cpu[2] - cpu[0] - cpu[1]) * 1000 / answered, 2)
             if cpu[0] is not None and cpu[2] is not None and answered
             else None,
             "extra_messages": sink.extra - extra_before,
