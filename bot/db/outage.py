@@ -21,7 +21,9 @@ REPORT_EVERY = 10.0  # seconds between log lines about one outage
 def unreachable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database could not be reached or the connection was lost
     (refused, reset, shut down, timed out), rather than a statement being refused."""
-    if isinstance(exc, ConnectionError):  # refused or reset before the driver wrapped it
+    if isinstance(exc, ConnectionRefusedError):  # asyncpg's connect, not wrapped
+        # Not any ConnectionError: a client that hangs up mid-request resets its own
+        # connection, and that is no database outage.
         return True
     if isinstance(exc, (OperationalError, InterfaceError)):
         return True
