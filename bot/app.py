@@ -56,9 +56,10 @@ class Role(enum.Enum):
     WORKER = "worker"  # motcua work: handle and run the sweeps
 
 
-# A web process's relay looks for replies the workers wrote this often when idle: they
-# cannot wake it across processes. The look is a read; claiming is a write.
-WEB_RELAY_POLL_SECONDS = 0.02
+# A web process's relay looks for replies this often when idle. Its workers wake it when
+# they write some (bot/workers.py); the look is for rows nothing announced (a worker
+# started by hand, retries coming due). The look is a read; claiming is a write.
+WEB_RELAY_POLL_SECONDS = 0.5
 
 
 @dataclass

@@ -260,9 +260,13 @@ class Relay:
         # The looks and claims are planned from the outbox's statistics: see
         # bot/db/statistics.py. A busy relay keeps them current.
         self._statistics = StatisticsKeeper(db, "outbox")
+        # In a worker process the relay that sends runs in the web process: ``wake``
+        # tells that one (bot/workers.py).
+        self.wake_sender: Callable[[], None] = lambda: None
 
     def wake(self) -> None:
         self._wake.set()
+        self.wake_sender()
 
     def stop(self) -> None:
         self._stopping = True

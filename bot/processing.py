@@ -95,8 +95,9 @@ class Processor:
     # Pull claimable rows from the shared inbox; None: only when the database is shared
     # by several instances (PostgreSQL). Worker processes always pull.
     pulls: bool | None = None
-    # Updates are handled by worker processes: ``submit`` leaves them to their polls.
+    # Updates are handled by worker processes: ``submit`` wakes them (``wake_workers``).
     elsewhere: bool = False
+    wake_workers: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         # The clock through the processor: tests set it after construction.
@@ -158,11 +159,16 @@ class Processor:
         """Queue a stored update; ``conversation_key`` keeps one person's updates in order."""
         if self._task is None:
             if self.elsewhere:
-                return  # a worker process finds it at its next poll
+                self.wake_workers()  # a worker process pulls it
+                return
             raise RuntimeError("the processor is not running")
         if not self.shared:  # a shared inbox is pulled from: the id is not needed
             self._queue.append((inbox_id, conversation_key))
         self._idle.clear()
+        self._ready.set()
+
+    def wake(self) -> None:
+        """Look for claimable rows now rather than at the next poll (a shared inbox)."""
         self._ready.set()
 
     async def start(self) -> None:

@@ -8,6 +8,15 @@ queueing behind handler work on the same event loop, and the handlers get a core
 their own. The relay stays with the web server: sending is network waiting, and one
 relay per database keeps SQLite's per-chat order simple.
 
+The processes wake each other with signals: the web process its workers when it stored
+updates (``WAKE_WORKER``), a worker its web process when it wrote replies for the relay
+(``WAKE_WEB``). Each then looks at once instead of polling the database every few
+milliseconds, which kept an idle province instance at a quarter of a core. Slow polls
+remain for what no signal announces (rows of other instances, rows left by a worker that
+died). A signal's default action ends a process, so the web process ignores
+``WAKE_WORKER`` before it starts workers: they inherit that through ``exec`` and are not
+ended by a wake that comes before they are ready for it.
+
 The pool restarts a worker that exits unexpectedly (what it held stays pending in the
 inbox and outbox and is picked up again) and stops the workers with SIGTERM on
 shutdown, waiting for them to finish what they hold. A worker whose web process died
@@ -27,6 +36,8 @@ import sys
 log = logging.getLogger(__name__)
 
 PARENT_ENV = "MOTCUA_WORKER_PARENT"  # the web process's pid, given to its workers
+WAKE_WORKER = signal.SIGUSR1  # to a worker: updates were stored
+WAKE_WEB = signal.SIGUSR2  # to the web process: replies were written
 
 STOP_WAIT_SECONDS = 30.0  # a worker finishing what it claimed
 RESTART_DELAY_SECONDS = 1.0
@@ -40,8 +51,10 @@ class WorkerPool:
         self._processes: dict[int, asyncio.subprocess.Process] = {}
         self._supervisors: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._wake_due = False
 
     async def start(self) -> None:
+        signal.signal(WAKE_WORKER, signal.SIG_IGN)  # inherited by the workers (see above)
         for index in range(self.count):
             await self._spawn(index)
             self._supervisors.append(asyncio.create_task(self._supervise(index)))
@@ -66,6 +79,19 @@ class WorkerPool:
     def pids(self) -> list[int]:
         return [p.pid for p in self._processes.values() if p.returncode is None]
 
+    def wake(self) -> None:
+        """Tell the workers updates were stored; one signal per event-loop turn at most."""
+        if self._wake_due:
+            return
+        self._wake_due = True
+        asyncio.get_running_loop().call_soon(self._send_wake)
+
+    def _send_wake(self) -> None:
+        self._wake_due = False
+        for pid in self.pids:
+            with contextlib.suppress(ProcessLookupError):  # it just exited: restarted soon
+                os.kill(pid, WAKE_WORKER)
+
     async def _spawn(self, index: int) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
         self._processes[index] = await asyncio.create_subprocess_exec(*self.command, env=env)
@@ -88,3 +114,11 @@ class WorkerPool:
             # A worker that ran a while before dying starts the backoff again.
             ran = asyncio.get_running_loop().time() - started
             delay = RESTART_DELAY_SECONDS if ran > 60 else min(2 * delay, MAX_RESTART_DELAY_SECONDS)
+
+
+def wake_parent() -> None:
+    """From a worker: tell the web process that started it replies are waiting."""
+    parent = os.environ.get(PARENT_ENV)
+    if parent and os.getppid() == int(parent):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(parent), WAKE_WEB)

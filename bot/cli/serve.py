@@ -7,6 +7,7 @@ moves to N worker processes (bot/workers.py); this one receives and sends.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import logging
 import sys
@@ -14,11 +15,11 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.app import Role, build_runtime
+from bot.app import Role, Runtime, build_runtime
 from bot.cli.work import check_workers
 from bot.config import Settings
 from bot.web import create_app
-from bot.workers import WorkerPool
+from bot.workers import WAKE_WEB, WorkerPool
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         runtime.db.share_writes(urgent=True)
         runtime.processor.elsewhere = True
         # After the runtime's own start-up (which migrates the database), before its stop.
-        app.cleanup_ctx.append(_workers(WorkerPool(workers)))
+        pool = WorkerPool(workers)
+        runtime.processor.wake_workers = pool.wake
+        app.cleanup_ctx.append(_workers(pool, runtime))
     print(
         f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",
         flush=True,
@@ -80,8 +83,12 @@ async def _freeze_start_up_objects(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def _workers(pool: WorkerPool) -> Callable[[web.Application], AsyncIterator[None]]:
+def _workers(
+    pool: WorkerPool, runtime: Runtime
+) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # A worker that wrote replies wakes the relay (bot/workers.py).
+        asyncio.get_running_loop().add_signal_handler(WAKE_WEB, runtime.relay.wake)
         await pool.start()
         yield
         await pool.stop()

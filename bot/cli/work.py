@@ -17,13 +17,15 @@ import sys
 from bot.app import Role, Runtime, build_runtime
 from bot.cli import CommandError
 from bot.config import Settings
-from bot.workers import PARENT_ENV
+from bot.workers import PARENT_ENV, WAKE_WORKER, wake_parent
 
 log = logging.getLogger(__name__)
 
-# An idle worker looks for stored updates this often: the web process that stored them
-# cannot reach into another process to wake it.
+# An idle worker looks for stored updates this often. One started by ``serve --workers``
+# is woken by its web process (bot/workers.py) and polls only for what no signal
+# announces; one started by hand has no such web process.
 POLL_SECONDS = 0.02
+WOKEN_POLL_SECONDS = 0.5
 # On SQLite a worker's batch ends early when the web process waits to store a webhook's
 # update (Processor._run_batch), so it can be longer than in a single process: fewer
 # commits for the same work.
@@ -73,7 +75,9 @@ def worker_runtime(settings: Settings) -> Runtime:
     runtime.role = Role.WORKER
     runtime.db.share_writes(urgent=False)
     runtime.processor.pulls = True
-    runtime.processor.poll_seconds = POLL_SECONDS
+    started_by_serve = bool(os.environ.get(PARENT_ENV))
+    runtime.processor.poll_seconds = WOKEN_POLL_SECONDS if started_by_serve else POLL_SECONDS
+    runtime.relay.wake_sender = wake_parent
     runtime.processor.batch_seconds = BATCH_SECONDS
     return runtime
 
@@ -95,6 +99,7 @@ async def _work(runtime: Runtime) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    loop.add_signal_handler(WAKE_WORKER, runtime.processor.wake)
     watch = asyncio.create_task(_watch_parent(stopping))
     await runtime.start()
     gc.freeze()  # see bot/cli/serve.py

@@ -8,11 +8,13 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.workers import WAKE_WORKER, WorkerPool
 from tests.channels.telegram.conftest import SECRET, TOKEN, text_update
 from tests.channels.telegram.test_crash import Server, running
 from tests.commands import run_motcua
@@ -157,3 +159,29 @@ def test_sqlite_refuses_more_than_one_worker(
     done = run_motcua("serve", *args, timeout=60, MOTCUA_DATA_DIR=str(tmp_path / "data"), **workers)
     assert done.returncode == 2
     assert "at most one worker" in done.stderr and "PostgreSQL" in done.stderr
+
+
+async def test_a_wake_before_the_worker_is_ready_for_it_does_not_end_it(tmp_path: Path) -> None:
+    # The web process wakes its workers with a signal whose default action ends a
+    # process; a worker still starting up has no handler for it yet.
+    seen = tmp_path / "seen"
+    script = (
+        "import pathlib, signal, sys, time; time.sleep(0.5); "
+        "ignored = signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN; "
+        "pathlib.Path(sys.argv[1]).write_text('ignored' if ignored else 'not ignored')"
+    )
+    pool = WorkerPool(1, [sys.executable, "-c", script, str(seen)])
+    before = signal.getsignal(WAKE_WORKER)
+    try:
+        await pool.start()
+        for _ in range(5):
+            pool.wake()
+            await asyncio.sleep(0.02)
+        for _ in range(100):
+            if seen.exists():
+                break
+            await asyncio.sleep(0.05)
+        assert seen.read_text() == "ignored"  # until it installs its handler: it lives on
+    finally:
+        await pool.stop()
+        signal.signal(WAKE_WORKER, before)
