@@ -46,30 +46,36 @@ async def security_headers(request: web.Request, handler: Any) -> web.StreamResp
     return response
 
 
-_OUTAGE = OutageLog("requests")
 UNAVAILABLE = "Hệ thống đang tạm gián đoạn. Bạn vui lòng gửi lại sau ít phút."
 
 
-@web.middleware
-async def database_outage(request: web.Request, handler: Any) -> web.StreamResponse:
+def database_outage(outage: OutageLog) -> Any:
     """503 with ``Retry-After`` while the database cannot be reached (a restart, a network
     cut): every platform delivers the update again, and the log gets one line per few
     seconds instead of a traceback per request (bot/db/outage.py)."""
-    try:
-        response: web.StreamResponse = await handler(request)
-    except Exception as exc:
-        if not unreachable(exc):
-            raise
-        _OUTAGE.refused(exc)
-        # JSON like the chat API's other refusals: the chat page shows ``error``.
-        return web.json_response({"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"})
-    return response
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            response: web.StreamResponse = await handler(request)
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            outage.refused(exc)
+            # JSON like the chat API's other refusals: the chat page shows ``error``.
+            return web.json_response(
+                {"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"}
+            )
+        return response
+
+    return middleware
 
 
 def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> web.Application:
     """The web application. With ``manage_runtime`` it starts and stops the runtime."""
     app = web.Application(
-        middlewares=[security_headers, database_outage], client_max_size=2 * 1024**2
+        middlewares=[security_headers, database_outage(OutageLog("requests"))],
+        client_max_size=2 * 1024**2,
     )
     app[RUNTIME] = runtime
     app.router.add_get("/", chat_page)
