@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -120,6 +120,21 @@ class ResidentLimits:
     def refund(self, commune_id: int, channel: str, user_id: str) -> None:
         """After an allowed ``check``, the update was a repeat or was not stored."""
         self.throttle.refund(f"{commune_id}:{channel}:{user_id}")
+
+    async def counted_if_stored(
+        self, commune_id: int, channel: str, user_id: str, storing: Awaitable[int | None]
+    ) -> int | None:
+        """Await the store of an update ``check`` allowed, and keep it counted only if it
+        was stored anew: a repeated delivery (None) or a store that failed (the platform
+        delivers it again) is taken back, so retries never use up a resident's limit."""
+        try:
+            inbox_id = await storing
+        except BaseException:
+            self.refund(commune_id, channel, user_id)
+            raise
+        if inbox_id is None:
+            self.refund(commune_id, channel, user_id)
+        return inbox_id
 
     async def hold(
         self,

@@ -163,15 +163,13 @@ async def chat_message(request: web.Request) -> web.Response:
         payload["id"] = uuid.uuid4().hex
     channel = runtime.channels[webchat.NAME]
     key = channel.update_key(payload)
-    try:
-        inbox_id = await runtime.processor.accept(commune, webchat.NAME, key, payload, queue=False)
-    except BaseException:
-        if limits:  # not stored: the page sends it again, counted then
-            limits.refund(commune.id, webchat.NAME, payload["session"])
-        raise
-    if inbox_id is None:
-        if limits:  # the page resent a message it had sent: one message, counted once
-            limits.refund(commune.id, webchat.NAME, payload["session"])
+    storing = runtime.processor.accept(commune, webchat.NAME, key, payload, queue=False)
+    inbox_id = await (
+        limits.counted_if_stored(commune.id, webchat.NAME, payload["session"], storing)
+        if limits
+        else storing
+    )
+    if inbox_id is None:  # the page resent a message whose answer it lost
         replies = await _replies_of_retry(runtime, commune, key)
     else:
         await runtime.processor.process(inbox_id)

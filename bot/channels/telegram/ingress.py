@@ -113,15 +113,14 @@ class Ingress:
         held = await self._over_limit(commune, key, update)
         if held is not None:
             return held
-        try:
-            inbox_id = await self.processor.accept(commune, NAME, key, update, conversation)
-        except BaseException:
-            self._refund(commune, update)  # Telegram delivers it again: count it then
-            raise
-        if inbox_id is None:
-            self._refund(commune, update)
-            return Outcome.DUPLICATE
-        return Outcome.STORED
+        storing = self.processor.accept(commune, NAME, key, update, conversation)
+        limited = self._limited(update)
+        if limited is None:
+            inbox_id = await storing
+        else:
+            limits, sender, _ = limited
+            inbox_id = await limits.counted_if_stored(commune.id, NAME, sender, storing)
+        return Outcome.DUPLICATE if inbox_id is None else Outcome.STORED
 
     def _limited(self, update: dict[str, Any]) -> tuple[ResidentLimits, str, str] | None:
         """The limits and the (sender, chat) an update counts for: private chats only;
@@ -130,11 +129,6 @@ class Ingress:
         if self.limits is None or origin is None or origin[2] != "private":
             return None
         return self.limits, origin[0], origin[1]
-
-    def _refund(self, commune: CommuneProfile, update: dict[str, Any]) -> None:
-        limited = self._limited(update)
-        if limited is not None:
-            limited[0].refund(commune.id, NAME, limited[1])
 
     async def _over_limit(
         self, commune: CommuneProfile, key: str, update: dict[str, Any]

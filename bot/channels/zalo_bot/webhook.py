@@ -54,61 +54,38 @@ async def deliver(
     stays pending and is processed at the next start.
     """
     key = channel.update_key(payload)
-    if await _over_limit(runtime, commune, channel, key, payload):
-        return None
+    limits = runtime.limits
+    # Events that are not a resident's message (receipts, the OA's own messages,
+    # unfollow) count against nobody.
+    sender = _sender(channel, payload) if limits is not None else None
+    if limits is not None and sender is not None:
+        verdict = limits.check(commune.id, channel.name, sender.user_id)
+        if verdict is not Verdict.ALLOW:
+            await limits.hold(
+                commune.id,
+                channel.name,
+                key,
+                payload,
+                user_id=sender.user_id,
+                chat_id=sender.chat_id,
+                verdict=verdict,
+            )
+            return None
     conversation = channel.conversation_key(payload)
-    try:
-        inbox_id = await runtime.processor.accept(commune, channel.name, key, payload, conversation)
-    except BaseException:
-        _refund(runtime, commune, channel, payload)  # Zalo delivers it again: counted then
-        raise
-    if inbox_id is None:
-        _refund(runtime, commune, channel, payload)  # a repeated delivery counts once
-    return inbox_id
+    storing = runtime.processor.accept(commune, channel.name, key, payload, conversation)
+    if limits is None or sender is None:
+        return await storing
+    return await limits.counted_if_stored(commune.id, channel.name, sender.user_id, storing)
 
 
 def _sender(channel: Channel, payload: dict[str, Any]) -> UserRef | None:
-    """Whom an update counts against. Events that are not a resident's message (receipts,
-    the OA's own messages, unfollow) count against nobody."""
+    """Whom an update counts against: the first person in it, outside groups."""
     try:
         messages = channel.parse(payload)  # pure and cheap for both Zalo adapters
     except Exception:
         return None  # the processor records it as failed
     people = [m.user for m in messages if not m.is_group]
     return people[0] if people else None
-
-
-def _refund(
-    runtime: Runtime, commune: CommuneProfile, channel: Channel, payload: dict[str, Any]
-) -> None:
-    user = _sender(channel, payload) if runtime.limits is not None else None
-    if runtime.limits is not None and user is not None:
-        runtime.limits.refund(commune.id, channel.name, user.user_id)
-
-
-async def _over_limit(
-    runtime: Runtime, commune: CommuneProfile, channel: Channel, key: str, payload: dict[str, Any]
-) -> bool:
-    """Hold the update if its sender is over the rate limit."""
-    limits = runtime.limits
-    if limits is None:
-        return False
-    user = _sender(channel, payload)
-    if user is None:
-        return False
-    verdict = limits.check(commune.id, channel.name, user.user_id)
-    if verdict is Verdict.ALLOW:
-        return False
-    await limits.hold(
-        commune.id,
-        channel.name,
-        key,
-        payload,
-        user_id=user.user_id,
-        chat_id=user.chat_id,
-        verdict=verdict,
-    )
-    return True
 
 
 async def record_poison(

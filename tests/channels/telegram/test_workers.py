@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.workers import WAKE_WORKER, WorkerPool
+from bot.cli.work import POLL_SECONDS, WOKEN_POLL_SECONDS, worker_runtime
+from bot.config import Settings
+from bot.workers import PARENT_ENV, WAKE_WEB, WAKE_WORKER, WorkerPool
 from tests.channels.telegram.conftest import SECRET, TOKEN, text_update
 from tests.channels.telegram.test_crash import Server, running
 from tests.commands import run_motcua
@@ -185,3 +187,23 @@ async def test_a_wake_before_the_worker_is_ready_for_it_does_not_end_it(tmp_path
     finally:
         await pool.stop()
         signal.signal(WAKE_WORKER, before)
+
+
+def test_a_worker_started_by_serve_wakes_its_web_process_and_polls_slowly(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Replies a worker writes are sent by its web process's relay: the worker tells it
+    # with a signal instead of that relay polling the database every few milliseconds.
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    monkeypatch.setenv(PARENT_ENV, str(os.getppid()))
+    runtime = worker_runtime(settings)
+    assert runtime.processor.poll_seconds == WOKEN_POLL_SECONDS
+    runtime.relay.wake()  # as the processor does after a batch with replies
+    assert sent == [(os.getppid(), WAKE_WEB)]
+    monkeypatch.delenv(PARENT_ENV)
+    sent.clear()
+    runtime = worker_runtime(settings)  # started by hand: nobody to tell, so it polls
+    assert runtime.processor.poll_seconds == POLL_SECONDS
+    runtime.relay.wake()
+    assert sent == []
