@@ -13,9 +13,11 @@ updates (``WAKE_WORKER``), a worker its web process when it wrote replies for th
 (``WAKE_WEB``). Each then looks at once instead of polling the database every few
 milliseconds, which kept an idle province instance at a quarter of a core. Slow polls
 remain for what no signal announces (rows of other instances, rows left by a worker that
-died). A signal's default action ends a process, so the web process ignores
-``WAKE_WORKER`` before it starts workers: they inherit that through ``exec`` and are not
-ended by a wake that comes before they are ready for it.
+died). Both are signals whose default action is to do nothing: a wake that reaches a
+worker still starting up, or a process already shutting down, is dropped, where
+SIGUSR1's default would end it. Inheriting an ignored SIGUSR1 was not enough: uvloop
+(bot/event_loop.py) starts children through libuv, which resets every signal to its
+default in the child.
 
 The pool restarts a worker that exits unexpectedly (what it held stays pending in the
 inbox and outbox and is picked up again) and stops the workers with SIGTERM on
@@ -36,8 +38,11 @@ import sys
 log = logging.getLogger(__name__)
 
 PARENT_ENV = "MOTCUA_WORKER_PARENT"  # the web process's pid, given to its workers
-WAKE_WORKER = signal.SIGUSR1  # to a worker: updates were stored
-WAKE_WEB = signal.SIGUSR2  # to the web process: replies were written
+# Default action: ignore (see above). Nothing else here sends them: SIGURG comes only to
+# a socket's owner (F_SETOWN), SIGWINCH to a terminal's foreground group when it is
+# resized, which at most wakes a relay for nothing.
+WAKE_WORKER = signal.SIGURG  # to a worker: updates were stored
+WAKE_WEB = signal.SIGWINCH  # to the web process: replies were written
 
 STOP_WAIT_SECONDS = 30.0  # a worker finishing what it claimed
 RESTART_DELAY_SECONDS = 1.0
@@ -54,7 +59,6 @@ class WorkerPool:
         self._wake_due = False
 
     async def start(self) -> None:
-        signal.signal(WAKE_WORKER, signal.SIG_IGN)  # inherited by the workers (see above)
         for index in range(self.count):
             await self._spawn(index)
             self._supervisors.append(asyncio.create_task(self._supervise(index)))

@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.app import Role, Runtime, build_runtime
 from bot.cli.work import check_workers
 from bot.config import Settings
+from bot.event_loop import loop_factory
 from bot.web import create_app
 from bot.workers import WAKE_WEB, WorkerPool
 
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",
         flush=True,
     )
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    web.run_app(app, host=host, port=port, print=None, access_log=None, loop=loop_factory()())
     return 0
 
 

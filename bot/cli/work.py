@@ -17,6 +17,7 @@ import sys
 from bot.app import Role, Runtime, build_runtime
 from bot.cli import CommandError
 from bot.config import Settings
+from bot.event_loop import loop_factory
 from bot.workers import PARENT_ENV, WAKE_WORKER, wake_parent
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     runtime = worker_runtime(settings)
     if runtime.db.is_sqlite:
         sys.setswitchinterval(0.0002)  # see bot/cli/serve.py
-    asyncio.run(_work(runtime))
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(_work(runtime))
     return 0
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from bot.cli.work import POLL_SECONDS, WOKEN_POLL_SECONDS, worker_runtime
 from bot.config import Settings
-from bot.workers import PARENT_ENV, WAKE_WEB, WAKE_WORKER, WorkerPool
+from bot.event_loop import CHOICE_VARIABLE, loop_factory
+from bot.workers import PARENT_ENV, WAKE_WEB, WorkerPool
 from tests.channels.telegram.conftest import SECRET, TOKEN, text_update
 from tests.channels.telegram.test_crash import Server, running
 from tests.commands import run_motcua
@@ -163,30 +164,36 @@ def test_sqlite_refuses_more_than_one_worker(
     assert "at most one worker" in done.stderr and "PostgreSQL" in done.stderr
 
 
-async def test_a_wake_before_the_worker_is_ready_for_it_does_not_end_it(tmp_path: Path) -> None:
-    # The web process wakes its workers with a signal whose default action ends a
-    # process; a worker still starting up has no handler for it yet.
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_wake_before_the_worker_is_ready_for_it_does_not_end_it(
+    tmp_path: Path, loop: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker still starting up has no handler for the wake yet. With uvloop the
+    # worker is started through libuv, which resets every signal to its default in the
+    # child, so only a signal whose default is to do nothing is safe.
+    monkeypatch.setenv(CHOICE_VARIABLE, loop)
     seen = tmp_path / "seen"
     script = (
-        "import pathlib, signal, sys, time; time.sleep(0.5); "
-        "ignored = signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN; "
-        "pathlib.Path(sys.argv[1]).write_text('ignored' if ignored else 'not ignored')"
+        "import pathlib, sys, time; time.sleep(0.5); pathlib.Path(sys.argv[1]).write_text('lived')"
     )
-    pool = WorkerPool(1, [sys.executable, "-c", script, str(seen)])
-    before = signal.getsignal(WAKE_WORKER)
-    try:
+
+    async def wake_while_starting() -> int | None:
+        pool = WorkerPool(1, [sys.executable, "-c", script, str(seen)])
         await pool.start()
-        for _ in range(5):
-            pool.wake()
-            await asyncio.sleep(0.02)
-        for _ in range(100):
-            if seen.exists():
-                break
-            await asyncio.sleep(0.05)
-        assert seen.read_text() == "ignored"  # until it installs its handler: it lives on
-    finally:
-        await pool.stop()
-        signal.signal(WAKE_WORKER, before)
+        (process,) = pool._processes.values()
+        try:
+            for _ in range(5):
+                pool.wake()
+                await asyncio.sleep(0.02)
+            await asyncio.wait_for(process.wait(), 30)
+        finally:
+            await pool.stop()
+        return process.returncode
+
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        assert runner.get_loop().__module__.startswith(loop)
+        assert runner.run(wake_while_starting()) == 0
+    assert seen.read_text() == "lived"
 
 
 def test_a_worker_started_by_serve_wakes_its_web_process_and_polls_slowly(
