@@ -29,6 +29,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.db import inline_sqlite
 from bot.db.file_lock import FileWriteLock
+from bot.db.liveness import replace_dead_connections
 
 _WRITE = "motcua_write"
 
@@ -48,8 +49,10 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if not self.is_sqlite:
+            replace_dead_connections(self.engine.sync_engine)  # instead of pool_pre_ping
         self.write_engine = self.engine
         if self.is_sqlite:
             # Writes are short and serialised anyway: run them without a thread hop
