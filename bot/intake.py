@@ -30,6 +30,8 @@ from bot.db.outage import unreachable
 
 log = logging.getLogger(__name__)
 
+# Rows per insert. SQLAlchemy sends up to 1,000 rows as one statement, and a batch must be
+# one statement: it runs without a transaction around it (Database.statement).
 MAX_BATCH = 500
 
 # Called with each new row's id and conversation once it is committed.
@@ -117,7 +119,8 @@ class Intake:
             self._settle([waiting], ids)
 
     async def _insert(self, batch: list[_Waiting]) -> dict[tuple[int, str, str], int]:
-        async with self.db.transaction(urgent=True) as session:
+        # One statement, atomic by itself: no transaction around it (Database.statement).
+        async with self.db.statement(urgent=True) as session:
             return await inbox.store_many(session, [w.row for w in batch], self.clock())
 
     def _settle(self, batch: list[_Waiting], ids: dict[tuple[int, str, str], int]) -> None:

@@ -69,6 +69,9 @@ class Database:
                 event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
                 event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._statement_sessions = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
         self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._write_lock = WriteLock()
         database = self.url.database
@@ -98,6 +101,21 @@ class Database:
                 self._write_lock.release()
         else:
             async with self.sessions() as session, session.begin():
+                yield session
+
+    @asynccontextmanager
+    async def statement(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session for one write statement that is atomic by itself (a multi-row insert).
+
+        On PostgreSQL it runs without BEGIN and COMMIT: a webhook's insert took three round
+        trips, now one. The caller runs exactly one statement; several would each commit
+        on their own. On SQLite it is an ordinary (urgent) write transaction.
+        """
+        if self.is_sqlite:
+            async with self.transaction(urgent=urgent) as session:
+                yield session
+        else:
+            async with self._statement_sessions() as session:
                 yield session
 
     @asynccontextmanager

@@ -4,7 +4,9 @@ answered once its own update is committed; what the database refuses fails alone
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -13,6 +15,7 @@ from bot.app import Runtime
 from bot.channels import webchat
 from bot.communes import CommuneProfile
 from bot.db.models import InboxItem, OutboxItem
+from bot.intake import MAX_BATCH
 from tests.statements import Statements
 
 on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -52,6 +55,29 @@ async def test_a_delivery_repeated_within_a_batch_is_stored_once(runtime: Runtim
     assert first is not None and again is None
     assert await _accept(runtime, "resident-0001", "m1") is None  # and in a later one
     assert await _stored(runtime) == 1
+
+
+@on_postgresql
+async def test_a_full_batch_is_one_statement_without_begin_or_commit(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One insert is atomic by itself: BEGIN and COMMIT around it were two more round
+    # trips for every webhook.
+    opened: list[int] = []
+    begin = asyncpg.connection.Connection.transaction
+
+    def transaction(self: asyncpg.connection.Connection, **options: Any) -> Any:
+        opened.append(1)
+        return begin(self, **options)
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "transaction", transaction)
+    with Statements(runtime.db, "INSERT INTO inbox") as inserts:
+        ids = await asyncio.gather(
+            *(_accept(runtime, f"resident-{n:04d}", "m1") for n in range(MAX_BATCH))
+        )
+    assert inserts.count == 1 and opened == []
+    assert len(set(ids)) == MAX_BATCH and None not in ids
+    assert await _stored(runtime) == MAX_BATCH
 
 
 @on_postgresql
