@@ -429,12 +429,15 @@ def percentile(values: list[float], q: float) -> float:
 CEILING_APP = """
 import sys
 from aiohttp import web
+from bot.event_loop import loop_factory
 async def ok(request):
     await request.read()
     return web.Response(status=200)
 app = web.Application()
 app.router.add_post("/{tail:.*}", ok)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+web.run_app(
+    app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None, loop=loop_factory()()
+)
 """
 
 
