@@ -9,7 +9,7 @@ Secrets are ``SecretStr`` so they never appear in logs or reprs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # overload the handling then waits, not the webhooks: Zalo OA disables a webhook that
     # keeps answering late, and every platform redelivers what was not acknowledged.
     worker_niceness: int = Field(10, ge=0, le=19)
+    # The servers' event loop (bot/event_loop.py): uvloop, or Python's own to rule it out
+    # when chasing a fault. Where uvloop is not installed (Windows) Python's runs.
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
     public_url: str | None = None  # https://bot.example.vn, for webhooks and links
     log_level: str = "INFO"
     secret_key: SecretStr | None = None  # signs tokens; generated into data_dir if unset

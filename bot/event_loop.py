@@ -10,14 +10,12 @@ same on libuv in C. Windows has no uvloop; there, and with ``MOTCUA_EVENT_LOOP=a
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
 
-CHOICE_VARIABLE = "MOTCUA_EVENT_LOOP"
 
-
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
-    if os.environ.get(CHOICE_VARIABLE, "").strip().lower() == "asyncio":
+def loop_factory(choice: str = "uvloop") -> Callable[[], asyncio.AbstractEventLoop]:
+    """A factory for ``asyncio.Runner`` or aiohttp's ``run_app(loop=...)``."""
+    if choice == "asyncio":
         return asyncio.new_event_loop
     try:
         import uvloop

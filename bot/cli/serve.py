@@ -72,7 +72,14 @@ def run(args: argparse.Namespace) -> int:
         f"motcua: web chat at http://{host}:{port}/  (data in {settings.data_dir.resolve()})",
         flush=True,
     )
-    web.run_app(app, host=host, port=port, print=None, access_log=None, loop=loop_factory()())
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        print=None,
+        access_log=None,
+        loop=loop_factory(settings.event_loop)(),
+    )
     return 0
 
 

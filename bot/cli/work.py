@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     runtime = worker_runtime(settings)
     if runtime.db.is_sqlite:
         sys.setswitchinterval(0.0002)  # see bot/cli/serve.py
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=loop_factory(settings.event_loop)) as runner:
         runner.run(_work(runtime))
     return 0
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli.work import POLL_SECONDS, WOKEN_POLL_SECONDS, worker_runtime
 from bot.config import Settings
-from bot.event_loop import CHOICE_VARIABLE, loop_factory
+from bot.event_loop import loop_factory
 from bot.workers import PARENT_ENV, WAKE_WEB, WorkerPool
 from tests.channels.telegram.conftest import SECRET, TOKEN, text_update
 from tests.channels.telegram.test_crash import Server, running
@@ -166,12 +166,11 @@ def test_sqlite_refuses_more_than_one_worker(
 
 @pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
 def test_a_wake_before_the_worker_is_ready_for_it_does_not_end_it(
-    tmp_path: Path, loop: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, loop: str
 ) -> None:
     # A worker still starting up has no handler for the wake yet. With uvloop the
     # worker is started through libuv, which resets every signal to its default in the
     # child, so only a signal whose default is to do nothing is safe.
-    monkeypatch.setenv(CHOICE_VARIABLE, loop)
     seen = tmp_path / "seen"
     script = (
         "import pathlib, sys, time; time.sleep(0.5); pathlib.Path(sys.argv[1]).write_text('lived')"
@@ -190,7 +189,7 @@ def test_a_wake_before_the_worker_is_ready_for_it_does_not_end_it(
             await pool.stop()
         return process.returncode
 
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
         assert runner.get_loop().__module__.startswith(loop)
         assert runner.run(wake_while_starting()) == 0
     assert seen.read_text() == "lived"
