@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import Runtime
+from bot.channels.zalo_bot.plugin import ZaloBotPlugin
+from bot.channels.zalo_bot.typing import TypingIndicator
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "zalo"
 
@@ -32,3 +34,10 @@ async def drain(runtime: Runtime) -> None:
     await runtime.processor.recover()
     while await runtime.relay.run_once():
         pass
+
+
+def typing_of(runtime: Runtime) -> TypingIndicator:
+    """The Zalo Bot plugin's "typing..." indicator."""
+    [plugin] = [p for p in runtime.plugins if isinstance(p, ZaloBotPlugin)]
+    assert plugin.typing is not None
+    return plugin.typing

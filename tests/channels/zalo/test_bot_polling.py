@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import aiohttp
@@ -15,7 +16,7 @@ from bot.channels.zalo_bot.polling import Poller
 from bot.channels.zalo_oa.plugin import plugin as oa_plugin
 from bot.config import Settings
 from bot.db.models import InboxItem
-from tests.channels.zalo.helpers import count, fixture
+from tests.channels.zalo.helpers import count, fixture, typing_of
 from tests.fakes.zalo_api import FakeZaloBot
 
 
@@ -54,6 +55,36 @@ async def test_with_polling_on_the_runtime_stores_what_it_polls(
             await asyncio.sleep(0.02)
         assert await count(runtime, InboxItem, InboxItem.channel == "zalo_bot") == 1
         assert [c.method for c in fake_bot.calls][:1] == ["deleteWebhook"]
+    finally:
+        await runtime.stop()
+
+
+async def test_a_polled_update_still_unanswered_a_second_later_shows_typing(
+    settings: Settings, fake_bot: FakeZaloBot
+) -> None:
+    settings.zalo_bot_token = SecretStr(fake_bot.token)
+    settings.zalo_bot_api_url = fake_bot.url
+    settings.zalo_bot_polling = True
+    update = fixture("bot", "text.json")
+    chat = update["message"]["chat"]["id"]
+    fake_bot.updates.append(update)
+    zalo = plugin(settings)
+    assert zalo is not None
+    runtime = build_runtime(settings, plugins=[zalo])
+    await runtime.start(workers=False)  # nothing answers: the workers are "busy"
+    try:
+        for _ in range(200):
+            if await count(runtime, InboxItem):
+                break
+            await asyncio.sleep(0.02)
+        typing = typing_of(runtime)
+        typing.clock = lambda: time.monotonic() + typing.show_after  # a second has passed
+        for _ in range(100):
+            if fake_bot.sent(chat, ("sendChatAction",)):
+                break
+            await asyncio.sleep(0.02)
+        [action] = fake_bot.sent(chat, ("sendChatAction",))
+        assert action.body == {"chat_id": chat, "action": "typing"}
     finally:
         await runtime.stop()
 

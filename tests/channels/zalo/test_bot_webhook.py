@@ -9,12 +9,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.app import Runtime
-from bot.channels.zalo_bot.plugin import ZaloBotPlugin
 from bot.channels.zalo_bot.typing import MAX_SHOWN, TypingIndicator
 from bot.db.models import InboxItem, OutboxItem
 from handlers import texts
 from tests.channels.zalo.conftest import BOT_SECRET
-from tests.channels.zalo.helpers import count, drain, fixture, raw_fixture
+from tests.channels.zalo.helpers import count, drain, fixture, raw_fixture, typing_of
 from tests.fakes.zalo_api import FakeZaloBot
 
 URL = "/webhook/zalo-bot/default"
@@ -108,12 +107,6 @@ async def test_a_sticker_gets_a_plain_answer_instead_of_silence(
     await drain(zalo_runtime)
     [answer] = fake_bot.texts(USER)
     assert answer.startswith(texts.UNSUPPORTED_MEDIA)
-
-
-def typing_of(runtime: Runtime) -> TypingIndicator:
-    [plugin] = [p for p in runtime.plugins if isinstance(p, ZaloBotPlugin)]
-    assert plugin.typing is not None
-    return plugin.typing
 
 
 def text_update(message_id: str, text: str = "lam giay khai sinh can gi") -> dict[str, Any]:
