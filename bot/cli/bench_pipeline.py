@@ -79,8 +79,8 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"motcua bench pipeline: {exc}", file=sys.stderr)
         return 2
-    # The load generator shares the machine's cores with the servers: on the servers'
-    # loop it takes a little less of them.
+    # The load generator shares the machine's cores with the servers: on uvloop, as they
+    # run by default, it takes a little less of them.
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         figures = runner.run(run(options))
     if args.json:

@@ -69,6 +69,7 @@ class Database:
                 event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
                 event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: one statement without a transaction around it (``statement``).
         self._statement_sessions = async_sessionmaker(
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )

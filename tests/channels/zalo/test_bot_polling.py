@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 from pydantic import SecretStr
 
-from bot.app import build_runtime
+from bot.app import Runtime, build_runtime
 from bot.channels.zalo_bot.api import ZaloBotApi
 from bot.channels.zalo_bot.plugin import plugin
 from bot.channels.zalo_bot.polling import Poller
@@ -37,13 +39,16 @@ async def test_each_poll_delivers_the_update_in_either_shape(fake_bot: FakeZaloB
     assert all(c.body == {"timeout": "1"} for c in fake_bot.calls if c.method == "getUpdates")
 
 
-async def test_with_polling_on_the_runtime_stores_what_it_polls(
-    settings: Settings, fake_bot: FakeZaloBot
-) -> None:
+@contextlib.asynccontextmanager
+async def polling(
+    settings: Settings, fake_bot: FakeZaloBot, update: dict[str, Any]
+) -> AsyncIterator[Runtime]:
+    """A runtime that polls the fake Bot API, started with nothing handling the inbox,
+    once it has stored ``update``."""
     settings.zalo_bot_token = SecretStr(fake_bot.token)
     settings.zalo_bot_api_url = fake_bot.url
     settings.zalo_bot_polling = True
-    fake_bot.updates.append(fixture("bot", "start.json"))
+    fake_bot.updates.append(update)
     zalo = plugin(settings)
     assert zalo is not None
     runtime = build_runtime(settings, plugins=[zalo])
@@ -53,30 +58,26 @@ async def test_with_polling_on_the_runtime_stores_what_it_polls(
             if await count(runtime, InboxItem):
                 break
             await asyncio.sleep(0.02)
-        assert await count(runtime, InboxItem, InboxItem.channel == "zalo_bot") == 1
-        assert [c.method for c in fake_bot.calls][:1] == ["deleteWebhook"]
+        yield runtime
     finally:
         await runtime.stop()
+
+
+async def test_with_polling_on_the_runtime_stores_what_it_polls(
+    settings: Settings, fake_bot: FakeZaloBot
+) -> None:
+    async with polling(settings, fake_bot, fixture("bot", "start.json")) as runtime:
+        assert await count(runtime, InboxItem, InboxItem.channel == "zalo_bot") == 1
+        assert [c.method for c in fake_bot.calls][:1] == ["deleteWebhook"]
 
 
 async def test_a_polled_update_still_unanswered_a_second_later_shows_typing(
     settings: Settings, fake_bot: FakeZaloBot
 ) -> None:
-    settings.zalo_bot_token = SecretStr(fake_bot.token)
-    settings.zalo_bot_api_url = fake_bot.url
-    settings.zalo_bot_polling = True
     update = fixture("bot", "text.json")
     chat = update["message"]["chat"]["id"]
-    fake_bot.updates.append(update)
-    zalo = plugin(settings)
-    assert zalo is not None
-    runtime = build_runtime(settings, plugins=[zalo])
-    await runtime.start(workers=False)  # nothing answers: the workers are "busy"
-    try:
-        for _ in range(200):
-            if await count(runtime, InboxItem):
-                break
-            await asyncio.sleep(0.02)
+    # Nothing handles the inbox: the workers are "busy".
+    async with polling(settings, fake_bot, update) as runtime:
         typing = typing_of(runtime)
         typing.clock = lambda: time.monotonic() + typing.show_after  # a second has passed
         for _ in range(100):
@@ -85,8 +86,6 @@ async def test_a_polled_update_still_unanswered_a_second_later_shows_typing(
             await asyncio.sleep(0.02)
         [action] = fake_bot.sent(chat, ("sendChatAction",))
         assert action.body == {"chat_id": chat, "action": "typing"}
-    finally:
-        await runtime.stop()
 
 
 def test_the_plugins_are_off_without_configuration(settings: Settings) -> None:
