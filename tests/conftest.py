@@ -8,9 +8,10 @@ under ``scripts/test`` (which installs it) and CI, so a green run means both bac
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings, async_url
+from bot.event_loop import loop_factory
 from tests import pg_server
 
 # Every log record of the session is checked for the test residents' personal data.
@@ -33,6 +35,19 @@ from tests.log_canary import (  # noqa: F401
 
 if TYPE_CHECKING:
     from bot.app import Runtime
+
+
+@functools.cache
+def _server_loop() -> Callable[[], asyncio.AbstractEventLoop]:
+    return loop_factory(Settings().event_loop)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Async tests run on the event loop the servers run on (bot/event_loop.py)."""
+    return {"loop": _server_loop()}
+
 
 # Property tests (tests/properties) run the same examples on every machine: derandomized,
 # no example database, and few enough examples that the whole suite of properties stays
