@@ -34,6 +34,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,20 @@ class WorkerPool:
             delay = RESTART_DELAY_SECONDS if ran > 60 else min(2 * delay, MAX_RESTART_DELAY_SECONDS)
 
 
-def wake_parent() -> None:
-    """From a worker: tell the web process that started it replies are waiting."""
+def parent_of_worker() -> int | None:
+    """The web process that started this worker (``serve --workers``); None when it was
+    started by hand."""
     parent = os.environ.get(PARENT_ENV)
-    if parent and os.getppid() == int(parent):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(int(parent), WAKE_WEB)
+    return int(parent) if parent else None
+
+
+def parent_waker(parent: int) -> Callable[[], None]:
+    """From a worker: a call that tells its web process replies are waiting. Made once;
+    it runs after every batch that wrote replies."""
+
+    def wake() -> None:
+        if os.getppid() == parent:  # not a web process that died, its pid reused
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(parent, WAKE_WEB)
+
+    return wake

@@ -18,7 +18,7 @@ from bot.app import Role, Runtime, build_runtime
 from bot.cli import CommandError
 from bot.config import Settings
 from bot.event_loop import loop_factory
-from bot.workers import PARENT_ENV, WAKE_WORKER, wake_parent
+from bot.workers import WAKE_WORKER, parent_of_worker, parent_waker
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,10 @@ def worker_runtime(settings: Settings) -> Runtime:
     runtime.role = Role.WORKER
     runtime.db.share_writes(urgent=False)
     runtime.processor.pulls = True
-    started_by_serve = bool(os.environ.get(PARENT_ENV))
-    runtime.processor.poll_seconds = WOKEN_POLL_SECONDS if started_by_serve else POLL_SECONDS
-    runtime.relay.wake_sender = wake_parent
+    parent = parent_of_worker()
+    runtime.processor.poll_seconds = POLL_SECONDS if parent is None else WOKEN_POLL_SECONDS
+    if parent is not None:
+        runtime.relay.wake_sender = parent_waker(parent)
     runtime.processor.batch_seconds = BATCH_SECONDS
     return runtime
 
@@ -115,12 +116,12 @@ async def _work(runtime: Runtime) -> None:
 
 async def _watch_parent(stopping: asyncio.Event) -> None:
     """Stop when the web process that started this worker is gone (see bot/workers.py)."""
-    parent = os.environ.get(PARENT_ENV)
-    if not parent:
+    parent = parent_of_worker()
+    if parent is None:
         return  # started by hand
     while True:  # no event to wait for: a parent's death only shows in getppid()
         await asyncio.sleep(PARENT_CHECK_SECONDS)
-        if os.getppid() != int(parent):
+        if os.getppid() != parent:
             break
     log.error("the web process %s is gone: stopping", parent)
     stopping.set()
