@@ -53,14 +53,21 @@ async def _worker_of(server: Server) -> int:
 
 
 async def _ask_everyone(fake_api: FakeBotApi, first_id: int) -> None:
-    """Every resident sends the whole of ASKED at once; every update is acknowledged."""
-    deliveries = [
-        fake_api.deliver(TOKEN, text_update(first_id + n * len(RESIDENTS) + i, text, user))
-        for n, (text, _) in enumerate(ASKED)
-        for i, user in enumerate(RESIDENTS)
-    ]
-    statuses = [status for status, _ in await asyncio.gather(*deliveries)]
-    assert statuses == [200] * len(deliveries)
+    """Every resident sends the whole of ASKED, all residents at once; every update is
+    acknowledged. A chat's updates come one after the other, as Telegram delivers them
+    (in order per chat, the next once the last is acknowledged): sent together, two
+    of them could reach the server in either order."""
+
+    async def resident(i: int, user: int) -> list[int]:
+        statuses = []
+        for n, (text, _) in enumerate(ASKED):
+            update = text_update(first_id + n * len(RESIDENTS) + i, text, user)
+            status, _ = await fake_api.deliver(TOKEN, update)
+            statuses.append(status)
+        return statuses
+
+    statuses = await asyncio.gather(*(resident(i, user) for i, user in enumerate(RESIDENTS)))
+    assert statuses == [[200] * len(ASKED)] * len(RESIDENTS)
 
 
 @contextlib.asynccontextmanager
